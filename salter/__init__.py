@@ -1,0 +1,1 @@
+"""Šalter: citizen-relations system for local self-governments."""

@@ -1,0 +1,314 @@
+"""Every change to a case goes through here.
+
+Each action runs in one transaction, checks the actor's permission, writes its CaseEvent
+(who, what, before/after) in that same transaction, and hands side effects (messages,
+notifications) to `transaction.on_commit`, so nothing is sent for a change that rolled
+back and no change goes unrecorded.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salter.cases import workflow
+from salter.cases.events import record_event
+from salter.cases.models import Case, CaseEvent, CaseLink, CaseParty, Priority
+from salter.cases.workflow import Status
+from salter.clients.models import Client
+from salter.lang.transliteration import fold
+from salter.procedures.deadlines import due_at
+from salter.registry.numbering import format_registry_number, next_sequence
+from salter.tenancy.access import require
+from salter.tenancy.models import Membership
+from salter.tenancy.roles import Perm
+
+Kind = CaseEvent.Kind
+
+
+def _same_municipality(actor, *objects) -> None:
+    for obj in objects:
+        if obj is not None and obj.municipality_id != actor.municipality.pk:
+            # Same answer as a missing object: nothing about other tenants leaks.
+            raise ValidationError(_("Not found."))
+
+
+def _refresh_search_text(case: Case) -> None:
+    names = [c.display_name for c in case.clients.all()]
+    case.search_text = fold(" ".join([case.registry_number, case.tracking_code, case.subject,
+                                      *names]))
+    Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
+
+
+def _registry_number(municipality, department, case_type, seq: int, year: int) -> str:
+    unit = (department.registry_unit if department else "") or municipality.registry_unit
+    classification = case_type.classification if case_type else ""
+    return format_registry_number(municipality.registry_pattern, unit=unit,
+                                  classification=classification, seq=seq, year=year)
+
+
+@transaction.atomic
+def create_case(*, actor, subject: str, channel: str, description: str = "",
+                clients=(), case_type=None, department=None, priority: int | None = None,
+                language: str | None = None, received_at=None) -> Case:
+    """Open a case with the next registry number of the municipality for this year.
+
+    Businesses get high priority unless a priority is given. The deadline comes from the
+    case type, through the deadline engine.
+    """
+    require(actor, Perm.CREATE_CASE)
+    municipality = actor.municipality
+    clients = list(clients)
+    _same_municipality(actor, case_type, department, *clients)
+    if not subject.strip():
+        raise ValidationError({"subject": [_("Enter a subject.")]})
+    department = department or (case_type.department if case_type else None)
+    if priority is None:
+        priority = Priority.HIGH if any(c.is_business for c in clients) else Priority.NORMAL
+    now = received_at or timezone.now()
+    year = timezone.localtime(now).year
+    seq = next_sequence(municipality, year)
+    case = Case.objects.create(
+        municipality=municipality,
+        year=year,
+        sequence=seq,
+        registry_number=_registry_number(municipality, department, case_type, seq, year),
+        subject=subject.strip()[:300],
+        description=description,
+        channel=channel,
+        case_type=case_type,
+        department=department,
+        priority=priority,
+        language=language or _client_language(clients) or municipality.default_language,
+        created_at=now,
+        due_at=due_at(now, case_type.resolution_days)
+        if case_type and case_type.resolution_days else None,
+    )
+    CaseParty.objects.bulk_create(
+        CaseParty(municipality=municipality, case=case, client=c) for c in clients
+    )
+    _refresh_search_text(case)
+    record_event(case, actor, Kind.CREATED, text=case.subject, after=_snapshot(case))
+    return case
+
+
+def _client_language(clients) -> str:
+    return next((c.language for c in clients if c.language), "")
+
+
+def _snapshot(case: Case) -> dict:
+    return {
+        "registry_number": case.registry_number,
+        "status": case.status,
+        "department": case.department_id,
+        "assignee": case.assignee_id,
+        "priority": case.priority,
+        "case_type": case.case_type_id,
+        "subject": case.subject,
+    }
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def add_note(*, actor, case: Case, text: str) -> CaseEvent:
+    require(actor, Perm.EDIT_CASE)
+    if not text.strip():
+        raise ValidationError({"text": [_("Write the note.")]})
+    return record_event(case, actor, Kind.NOTE, text=text.strip())
+
+
+@transaction.atomic
+def update_case(*, actor, case: Case, **changes) -> Case:
+    """Change subject, description, type or priority; records before/after of each."""
+    require(actor, Perm.EDIT_CASE)
+    case = _lock(case)
+    allowed = {"subject", "description", "case_type", "priority"}
+    _same_municipality(actor, changes.get("case_type"))
+    before, after = {}, {}
+    for name, value in changes.items():
+        if name not in allowed:
+            raise ValueError(f"update_case cannot change {name}")
+        old = getattr(case, name)
+        if old != value:
+            before[name], after[name] = _jsonable(old), _jsonable(value)
+            setattr(case, name, value)
+    if not after:
+        return case
+    case.save()
+    _refresh_search_text(case)
+    record_event(case, actor, Kind.UPDATED, before=before, after=after)
+    return case
+
+
+def _jsonable(value):
+    return getattr(value, "pk", value)
+
+
+@transaction.atomic
+def assign_case(*, actor, case: Case, assignee=None, department=None) -> Case:
+    """Give the case to a department and/or a person of this municipality.
+
+    Assigning a new case moves it to 'assigned'; the assignee must be an active member.
+    """
+    require(actor, Perm.ASSIGN_CASE)
+    case = _lock(case)
+    _same_municipality(actor, department)
+    if assignee is not None:
+        member = Membership.objects.filter(user=assignee, municipality=actor.municipality,
+                                           is_active=True).first()
+        if member is None:
+            raise ValidationError({"assignee": [_("This person does not work here.")]})
+        if department is None and case.department_id is None:
+            department = member.department
+    before = {"assignee": case.assignee_id, "department": case.department_id,
+              "status": case.status}
+    if department is not None:
+        case.department = department
+    case.assignee = assignee
+    if assignee is not None and case.status == Status.NEW:
+        case.status = Status.ASSIGNED
+    if assignee is None and case.status == Status.ASSIGNED:
+        case.status = Status.NEW
+    case.save()
+    after = {"assignee": case.assignee_id, "department": case.department_id,
+             "status": case.status}
+    if before != after:
+        label = assignee.get_full_name() or assignee.username if assignee else ""
+        record_event(case, actor, Kind.ASSIGNED, text=label, before=before, after=after)
+    return case
+
+
+@transaction.atomic
+def change_case_status(*, actor, case: Case, status: str, text: str = "") -> Case:
+    """Move the case along the workflow; only transitions in `workflow.TRANSITIONS`."""
+    require(actor, Perm.CHANGE_STATUS)
+    case = _lock(case)
+    if not workflow.can_transition(case.status, status):
+        raise ValidationError({"status": [
+            _("A case cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": Status(case.status).label, "to": Status(status).label}
+        ]})
+    before = case.status
+    case.status = status
+    now = timezone.now()
+    if status == Status.RESOLVED:
+        case.resolved_at = now
+    elif status == Status.CLOSED:
+        case.closed_at = now
+    elif workflow.is_reopen(before, status):
+        case.resolved_at = case.closed_at = None
+    case.save()
+    record_event(case, actor, Kind.STATUS, text=text, before={"status": before},
+                 after={"status": status, "reopened": workflow.is_reopen(before, status)})
+    return case
+
+
+@transaction.atomic
+def link_client(*, actor, case: Case, client: Client,
+                role: str = CaseParty.Role.SUBMITTER) -> CaseParty:
+    require(actor, Perm.EDIT_CASE)
+    _same_municipality(actor, client)
+    party, created = CaseParty.objects.get_or_create(
+        case=case, client=client, defaults={"municipality": case.municipality, "role": role})
+    if created:
+        _refresh_search_text(case)
+        record_event(case, actor, Kind.CLIENT_LINKED, text=client.display_name,
+                     after={"client": client.pk, "role": role})
+    return party
+
+
+@transaction.atomic
+def unlink_client(*, actor, case: Case, client: Client) -> None:
+    require(actor, Perm.EDIT_CASE)
+    deleted, _n = CaseParty.objects.filter(case=case, client=client).delete()
+    if deleted:
+        _refresh_search_text(case)
+        record_event(case, actor, Kind.CLIENT_UNLINKED, text=client.display_name,
+                     before={"client": client.pk})
+
+
+@transaction.atomic
+def link_cases(*, actor, case: Case, other: Case) -> CaseLink:
+    """Mark two cases as related; the link shows on both timelines."""
+    require(actor, Perm.EDIT_CASE)
+    _same_municipality(actor, other)
+    if case.pk == other.pk:
+        raise ValidationError({"other": [_("A case cannot be linked to itself.")]})
+    first, second = sorted([case, other], key=lambda c: c.pk)
+    link, created = CaseLink.objects.get_or_create(
+        from_case=first, to_case=second, defaults={"municipality": case.municipality})
+    if created:
+        record_event(case, actor, Kind.CASE_LINKED, text=other.registry_number,
+                     after={"case": other.pk})
+        record_event(other, actor, Kind.CASE_LINKED, text=case.registry_number,
+                     after={"case": case.pk})
+    return link
+
+
+@transaction.atomic
+def set_parent_case(*, actor, case: Case, parent: Case | None) -> Case:
+    require(actor, Perm.EDIT_CASE)
+    case = _lock(case)
+    _same_municipality(actor, parent)
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.pk == case.pk:
+            raise ValidationError({"parent": [_("A case cannot be its own ancestor.")]})
+        ancestor = ancestor.parent
+    before = case.parent_id
+    case.parent = parent
+    case.save()
+    record_event(case, actor, Kind.PARENT_SET, text=parent.registry_number if parent else "",
+                 before={"parent": before}, after={"parent": parent.pk if parent else None})
+    return case
+
+
+@transaction.atomic
+def merge_cases(*, actor, duplicate: Case, into: Case) -> Case:
+    """Close `duplicate` as merged into `into`; its clients join `into`. Both timelines
+    say so; the duplicate keeps its own history and number."""
+    require(actor, Perm.MERGE_CASES)
+    _same_municipality(actor, duplicate, into)
+    if duplicate.pk == into.pk:
+        raise ValidationError({"into": [_("A case cannot be merged into itself.")]})
+    duplicate, into = _lock(duplicate), _lock(into)
+    if duplicate.merged_into_id or into.merged_into_id:
+        raise ValidationError({"into": [_("One of these cases has already been merged.")]})
+    for party in duplicate.parties.select_related("client"):
+        CaseParty.objects.get_or_create(case=into, client=party.client,
+                                        defaults={"municipality": into.municipality,
+                                                  "role": party.role})
+    before = duplicate.status
+    duplicate.merged_into = into
+    duplicate.status = Status.CLOSED
+    duplicate.closed_at = timezone.now()
+    duplicate.save()
+    _refresh_search_text(into)
+    record_event(duplicate, actor, Kind.MERGED, text=into.registry_number,
+                 before={"status": before}, after={"status": Status.CLOSED, "into": into.pk})
+    record_event(into, actor, Kind.MERGED, text=duplicate.registry_number,
+                 after={"merged": duplicate.pk})
+    return into
+
+
+def record_client_merge_on_cases(*, actor, source: Client, target: Client) -> list[int]:
+    """Part of `clients.actions.merge_clients`: move the source's case parties to the
+    target and note it on each case. Runs inside that action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("call merge_clients instead")
+    case_ids = []
+    for party in CaseParty.objects.filter(client=source).select_related("case"):
+        if CaseParty.objects.filter(case=party.case, client=target).exists():
+            party.delete()
+        else:
+            CaseParty.objects.filter(pk=party.pk).update(client=target)
+        case_ids.append(party.case_id)
+        record_event(party.case, actor, Kind.CLIENT_MERGED,
+                     text=f"{source.display_name} → {target.display_name}",
+                     before={"client": source.pk}, after={"client": target.pk})
+        _refresh_search_text(party.case)
+    return case_ids
+

@@ -1,0 +1,217 @@
+"""Cases (predmeti), their parties and links, and the append-only timeline."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salter.cases.workflow import OPEN_STATUSES, Status
+from salter.clients.models import Client
+from salter.procedures.models import CaseType
+from salter.tenancy.models import Department, Language, Municipality
+from salter.tenancy.roles import Perm
+
+# Crockford-like alphabet without look-alikes (0/O, 1/I/L), easy to read over the phone.
+_TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_CODE_LENGTH = 10  # 31**10 ≈ 8·10^14: not guessable by enumeration
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Telephone")
+    SMS = "sms", _("SMS")
+    REGISTRY = "registry", _("Registry office")
+    PORTAL = "portal", _("Web portal")
+    VOICEMAIL = "voicemail", _("Voicemail")
+    COUNTER = "counter", _("In person")
+
+
+class Priority(models.IntegerChoices):
+    LOW = 10, _("Low")
+    NORMAL = 20, _("Normal")
+    HIGH = 30, _("High")
+    URGENT = 40, _("Urgent")
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, actor):
+        """Cases the actor may see: all of the municipality, or their department's and
+        their own. This is the only entrance for lists and detail look-ups."""
+        qs = self.filter(municipality=actor.municipality)
+        if actor.can(Perm.VIEW_ALL_CASES):
+            return qs
+        user = actor.user
+        department = getattr(actor, "department", None)
+        scope = Q(assignee=user)
+        if department is not None:
+            scope |= Q(department=department)
+        return qs.filter(scope)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        return self.open().filter(due_at__lt=now or timezone.now())
+
+
+class Case(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cases")
+    registry_number = models.CharField(_("registry number"), max_length=60)
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True,
+                                     default=new_tracking_code, editable=False)
+    subject = models.CharField(_("subject"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, null=True, blank=True,
+                                  verbose_name=_("type"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
+                                   verbose_name=_("department"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="assigned_cases",
+                                 verbose_name=_("assignee"))
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
+                                                default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.NEW)
+    language = models.CharField(_("language of replies"), max_length=10,
+                                choices=Language.choices, default=Language.SR_LATN)
+    clients = models.ManyToManyField(Client, through="CaseParty", related_name="cases")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("parent case"))
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="merged_cases")
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year", "sequence"],
+                                    name="case_unique_sequence"),
+            models.UniqueConstraint(fields=["municipality", "registry_number"],
+                                    name="case_unique_registry_number"),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "status", "due_at"]),
+            models.Index(fields=["municipality", "assignee", "status"]),
+            models.Index(fields=["municipality", "department", "status"]),
+            models.Index(fields=["municipality", "-created_at"]),
+        ]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{self.registry_number} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
+
+class CaseParty(models.Model):
+    class Role(models.TextChoices):
+        SUBMITTER = "submitter", _("Submitter")
+        PARTY = "party", _("Party")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="case_parties")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.SUBMITTER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "client"], name="case_party_unique"),
+        ]
+        indexes = [models.Index(fields=["municipality", "client"])]
+
+
+class CaseLink(models.Model):
+    """A 'related to' link between two cases; parent/child and merges have their own fields."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    from_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_out")
+    to_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_case", "to_case"], name="case_link_unique"),
+        ]
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("the case timeline is append-only")
+
+    def delete(self):
+        raise TypeError("the case timeline is append-only")
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline: who did what, when, with the values before/after.
+
+    Rows are written by actions inside their transaction and never changed.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case opened")
+        NOTE = "note", _("Internal note")
+        ASSIGNED = "assigned", _("Assigned")
+        STATUS = "status", _("Status changed")
+        UPDATED = "updated", _("Details changed")
+        CLIENT_LINKED = "client_linked", _("Client linked")
+        CLIENT_UNLINKED = "client_unlinked", _("Client removed")
+        CASE_LINKED = "case_linked", _("Cases linked")
+        PARENT_SET = "parent_set", _("Parent case set")
+        MERGED = "merged", _("Merged")
+        CLIENT_MERGED = "client_merged", _("Client merged")
+        MESSAGE_IN = "message_in", _("Message received")
+        MESSAGE_OUT = "message_out", _("Message sent")
+        DELIVERY = "delivery", _("Delivery state")
+        DOCUMENT = "document", _("Document added")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+")
+    actor_label = models.CharField(max_length=100, blank=True)  # e.g. "intake:email"
+    at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    # Optional pointers into other apps (message, document) by id, to keep apps decoupled.
+    ref = models.JSONField(null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["municipality", "case", "at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("the case timeline is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("the case timeline is append-only")

@@ -1,0 +1,100 @@
+"""Messages in and out, over every channel. Inbound items are stored raw before anything
+else happens to them; outbound ones go through one durable outbox."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salter.cases.models import Channel
+from salter.tenancy.models import Municipality
+
+
+class InboundMessage(models.Model):
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        DUPLICATE = "duplicate", _("Duplicate")
+        IGNORED = "ignored", _("Ignored (automatic message)")
+        REVIEW = "review", _("Needs review")
+        QUARANTINED = "quarantined", _("Quarantined")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    # What makes a redelivery recognisable: for e-mail the Message-ID and the digest.
+    idempotency_key = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    raw = models.ForeignKey("documents.Blob", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=100, blank=True)  # mailbox, SMTP, file, gateway
+    received_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED)
+    reason = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    sender = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="inbound_messages")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="inbound_messages")
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "channel", "idempotency_key"],
+                                    name="inbound_idempotent"),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "state", "received_at"]),
+            models.Index(fields=["municipality", "client"]),
+            models.Index(fields=["municipality", "case"]),
+        ]
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
+
+
+class OutboundMessage(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Retrying")
+        FAILED = "failed", _("Failed")
+        BOUNCED = "bounced", _("Bounced")
+
+    class Purpose(models.TextChoices):
+        ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
+        REPLY = "reply", _("Reply")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.REPLY)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="outbound_messages")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="outbound_messages")
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField()
+    language = models.CharField(max_length=10, blank=True)
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    references = models.TextField(blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["municipality", "client"]),
+            models.Index(fields=["municipality", "case"]),
+        ]
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")

@@ -1,0 +1,14 @@
+def tenancy(request):
+    """Expose the current membership and the user's other municipalities to templates."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    memberships = [
+        m for m in user.memberships.select_related("municipality")
+        if m.is_active and m.municipality.is_active
+    ]
+    return {
+        "current_membership": getattr(request, "membership", None),
+        "current_municipality": getattr(request, "municipality", None),
+        "user_memberships": memberships,
+    }

@@ -1,0 +1,34 @@
+import pytest
+
+from salter.tenancy.roles import Role
+from tests.factories import make_department, make_member, make_municipality
+
+
+@pytest.fixture
+def municipality(db):
+    return make_municipality("subotica", name="Subotica", name_cyrl="Суботица")
+
+
+@pytest.fixture
+def other_municipality(db):
+    return make_municipality("sombor", name="Sombor", name_cyrl="Сомбор")
+
+
+@pytest.fixture
+def department(municipality):
+    return make_department(municipality)
+
+
+@pytest.fixture
+def clerk(municipality):
+    return make_member(municipality, Role.REGISTRY_CLERK, username="clerk")
+
+
+@pytest.fixture
+def officer(municipality, department):
+    return make_member(municipality, Role.OFFICER, username="officer", department=department)
+
+
+@pytest.fixture
+def other_clerk(other_municipality):
+    return make_member(other_municipality, Role.REGISTRY_CLERK, username="otherclerk")

@@ -1,0 +1,49 @@
+"""Builders for test data. Domain objects are created through actions where the test is
+about behaviour; these factories only lay out tenants and staff."""
+
+import datetime
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from salter.tenancy.actors import SystemActor
+from salter.tenancy.models import Department, Membership, Municipality, WorkingHours
+from salter.tenancy.roles import Role
+
+PASSWORD = "Salter-test-2026!"
+_counter = itertools.count(1)
+
+
+def make_municipality(slug=None, *, name=None, active=True, **fields) -> Municipality:
+    n = next(_counter)
+    slug = slug or f"opstina-{n}"
+    municipality = Municipality.objects.create(
+        slug=slug, name=name or slug.replace("-", " ").title(),
+        name_cyrl=fields.pop("name_cyrl", name or slug), is_active=active,
+        registry_unit=fields.pop("registry_unit", "IV"), **fields,
+    )
+    for weekday in range(5):
+        WorkingHours.objects.create(municipality=municipality, weekday=weekday,
+                                    opens=datetime.time(7, 30), closes=datetime.time(15, 30))
+    return municipality
+
+
+def make_department(municipality, name="Odeljenje za komunalne poslove", **fields):
+    return Department.objects.create(municipality=municipality, name=name,
+                                     registry_unit=fields.pop("registry_unit", "IV-03"),
+                                     **fields)
+
+
+def make_member(municipality, role=Role.REGISTRY_CLERK, *, username=None, department=None,
+                user=None) -> Membership:
+    if user is None:
+        username = username or f"user{next(_counter)}"
+        user = get_user_model().objects.create_user(
+            username=username, password=PASSWORD, first_name=username.title(),
+            last_name="Test", email=f"{username}@example.org")
+    return Membership.objects.create(user=user, municipality=municipality, role=role,
+                                     department=department)
+
+
+def system(municipality, label="test") -> SystemActor:
+    return SystemActor(municipality=municipality, label=label)
