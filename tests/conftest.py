@@ -32,3 +32,9 @@ def officer(municipality, department):
 @pytest.fixture
 def other_clerk(other_municipality):
     return make_member(other_municipality, Role.REGISTRY_CLERK, username="otherclerk")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Each test writes its files (documents, raw messages) to its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -9,6 +9,40 @@ from salter.cases.models import Channel
 from salter.tenancy.models import Municipality
 
 
+class Mailbox(models.Model):
+    """An IMAP mailbox Šalter reads for a municipality, or for one of its departments."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE,
+                                     related_name="mailboxes")
+    department = models.ForeignKey("tenancy.Department", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="mailboxes")
+    address = models.EmailField(_("address"))
+    imap_host = models.CharField(max_length=200)
+    imap_port = models.PositiveIntegerField(default=993)
+    imap_ssl = models.BooleanField(default=True)
+    imap_username = models.CharField(max_length=200)
+    imap_password = models.CharField(max_length=200)
+    folder = models.CharField(max_length=200, default="INBOX")
+    processed_folder = models.CharField(
+        max_length=200, default="Salter/Processed",
+        help_text=_("Handled mail is moved here; empty to only mark it as seen."))
+    use_idle = models.BooleanField(default=True)
+    poll_seconds = models.PositiveIntegerField(default=60)
+    is_active = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "address"], name="mailbox_unique"),
+        ]
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return self.address
+
+
 class InboundMessage(models.Model):
     class State(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -30,6 +64,9 @@ class InboundMessage(models.Model):
     reason = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="messages")
+    message_id = models.CharField(max_length=255, blank=True)  # e-mail Message-ID
     sender = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     body_text = models.TextField(blank=True)
@@ -68,6 +105,8 @@ class OutboundMessage(models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
     channel = models.CharField(max_length=20, choices=Channel.choices)
+    inbound = models.ForeignKey(InboundMessage, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="responses")
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.REPLY)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="outbound_messages")

@@ -33,3 +33,33 @@ class CaseType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoutingRule(models.Model):
+    """How an incoming message is classified and routed; the first matching rule wins."""
+
+    class Match(models.TextChoices):
+        SENDER_DOMAIN = "sender_domain", _("Sender's domain is")
+        KEYWORD = "keyword", _("Subject or text contains")
+        MAILBOX = "mailbox", _("Arrived in mailbox")
+        BUSINESS_SENDER = "business_sender", _("Sender is a business")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE,
+                                     related_name="routing_rules")
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    match = models.CharField(_("match"), max_length=20, choices=Match.choices)
+    value = models.CharField(_("value"), max_length=200, blank=True)
+    case_type = models.ForeignKey(CaseType, on_delete=models.CASCADE, null=True, blank=True,
+                                  verbose_name=_("case type"))
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, blank=True,
+                                   verbose_name=_("department"))
+    priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["municipality", "order", "id"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_match_display()} {self.value}"
