@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "salter",
     "salter.lang",
     "salter.tenancy",
     "salter.clients",
