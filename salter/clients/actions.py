@@ -81,8 +81,17 @@ def create_client(*, actor, contacts=(), **fields) -> Client:
     contact points raise ValidationError keyed by field; nothing is saved.
     """
     require(actor, Perm.EDIT_CLIENT)
-    cleaned = _clean_client_fields({k: v for k, v in fields.items() if k in CLIENT_FIELDS})
-    points = _clean_contacts(actor.municipality, contacts)
+    errors = {}
+    try:
+        cleaned = _clean_client_fields({k: v for k, v in fields.items() if k in CLIENT_FIELDS})
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        points = _clean_contacts(actor.municipality, contacts)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     client = Client.objects.create(municipality=actor.municipality, **cleaned)
     try:
         with transaction.atomic():
