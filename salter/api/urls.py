@@ -1,3 +1,7 @@
+from django.urls import path
 
-app_name = "api"
-urlpatterns: list = []
+from salter.api.views import api
+
+urlpatterns = [
+    path("v1/", api.urls),
+]

@@ -1,0 +1,117 @@
+"""REST API v1 (OpenAPI at /api/v1/docs). Every route is under the municipality's slug
+and sees only what the caller's membership sees; another municipality's ids are 404."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from ninja import NinjaAPI, Query
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from salter.api.auth import AUTH, actor_for
+from salter.api.schemas import CaseIn, CaseOut, ClientOut, ErrorOut, EventOut, NoteIn
+from salter.cases import actions
+from salter.cases.access import access_case
+from salter.cases.models import Case, Channel
+from salter.clients.access import access_client, clients_visible_to
+from salter.lang.transliteration import fold
+from salter.tenancy.models import Department
+
+api = NinjaAPI(title="Šalter API", version="1", urls_namespace="api", auth=AUTH, csrf=True)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "invalid input", "errors": errors},
+                               status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": "not allowed"}, status=403)
+
+
+def _case_out(case: Case) -> dict:
+    return {
+        "id": case.pk, "registry_number": case.registry_number,
+        "tracking_code": case.tracking_code, "subject": case.subject,
+        "description": case.description, "status": case.status, "priority": case.priority,
+        "channel": case.channel,
+        "department": case.department.name if case.department else None,
+        "assignee": case.assignee.get_username() if case.assignee else None,
+        "created_at": case.created_at, "due_at": case.due_at,
+        "clients": [c.pk for c in case.clients.all()],
+    }
+
+
+@api.get("/{municipality}/cases", response=list[CaseOut], tags=["cases"])
+@paginate(LimitOffsetPagination)
+def list_cases(request, municipality: str, status: str | None = None,
+               q: str | None = Query(None)):
+    actor = actor_for(request, municipality)
+    cases = Case.objects.visible_to(actor).select_related("department", "assignee")
+    if status:
+        cases = cases.filter(status=status)
+    for term in fold(q or "").split():
+        cases = cases.filter(search_text__contains=term)
+    return [_case_out(c) for c in cases.prefetch_related("clients")]
+
+
+@api.post("/{municipality}/cases", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut},
+          tags=["cases"])
+def create_case(request, municipality: str, payload: CaseIn):
+    actor = actor_for(request, municipality)
+    if payload.channel not in Channel.values:
+        raise ValidationError({"channel": [f"one of {', '.join(Channel.values)}"]})
+    clients = [access_client(actor, pk) for pk in payload.client_ids]
+    department = None
+    if payload.department_id is not None:
+        department = Department.objects.filter(municipality=actor.municipality,
+                                               pk=payload.department_id).first()
+        if department is None:
+            raise ValidationError({"department_id": ["unknown department"]})
+    with transaction.atomic():
+        case = actions.create_case(actor=actor, subject=payload.subject,
+                                   description=payload.description, channel=payload.channel,
+                                   clients=clients, department=department)
+    return 201, _case_out(case)
+
+
+@api.get("/{municipality}/cases/{case_id}", response=CaseOut, tags=["cases"])
+def get_case(request, municipality: str, case_id: int):
+    return _case_out(access_case(actor_for(request, municipality), case_id))
+
+
+@api.get("/{municipality}/cases/{case_id}/events", response=list[EventOut], tags=["cases"])
+def case_events(request, municipality: str, case_id: int):
+    case = access_case(actor_for(request, municipality), case_id)
+    return [
+        {"id": e.pk, "kind": e.kind, "at": e.at, "text": e.text, "before": e.before,
+         "after": e.after, "actor": e.actor.get_username() if e.actor else e.actor_label}
+        for e in case.events.select_related("actor")
+    ]
+
+
+@api.post("/{municipality}/cases/{case_id}/notes", response={201: EventOut, 400: ErrorOut,
+                                                            403: ErrorOut}, tags=["cases"])
+def add_note(request, municipality: str, case_id: int, payload: NoteIn):
+    actor = actor_for(request, municipality)
+    case = access_case(actor, case_id)
+    event = actions.add_note(actor=actor, case=case, text=payload.text)
+    return 201, {"id": event.pk, "kind": event.kind, "at": event.at, "text": event.text,
+                 "before": None, "after": None, "actor": request.auth.get_username()}
+
+
+@api.get("/{municipality}/clients/{client_id}", response=ClientOut, tags=["clients"])
+def get_client(request, municipality: str, client_id: int):
+    actor = actor_for(request, municipality)
+    client = access_client(actor, client_id)
+    if client not in clients_visible_to(actor):
+        raise Http404
+    return {
+        "id": client.pk, "kind": client.kind, "display_name": client.display_name,
+        "jmbg": client.jmbg, "pib": client.pib, "mb": client.mb, "address": client.address,
+        "place": client.place,
+        "contacts": [{"kind": p.kind, "value": p.value, "failing": p.is_failing}
+                     for p in client.contact_points.all()],
+    }
