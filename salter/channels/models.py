@@ -63,7 +63,13 @@ class InboundMessage(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED)
     reason = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When processing was last handed to a task, and last started: a message still
+    # RECEIVED long after both was lost by a dead worker and is queued again.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # What processing did: created, appended, duplicate, ignored, review, quarantined.
+    outcome = models.CharField(max_length=20, blank=True)
     mailbox = models.ForeignKey(Mailbox, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="messages")
     message_id = models.CharField(max_length=255, blank=True)  # e-mail Message-ID
@@ -75,6 +81,9 @@ class InboundMessage(models.Model):
                              related_name="inbound_messages")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, null=True,
                                blank=True, related_name="inbound_messages")
+    # A reply to a case its sender is not a party of waits here for staff to decide.
+    review_case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
 
     class Meta:
         ordering = ["-received_at"]
@@ -86,6 +95,8 @@ class InboundMessage(models.Model):
             models.Index(fields=["municipality", "state", "received_at"]),
             models.Index(fields=["municipality", "client"]),
             models.Index(fields=["municipality", "case"]),
+            models.Index(fields=["municipality", "message_id"]),
+            models.Index(fields=["state", "last_attempt_at"]),
         ]
         verbose_name = _("inbound message")
         verbose_name_plural = _("inbound messages")
