@@ -149,6 +149,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from finders in dev; it wants the dir
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("SALTER_MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = True
@@ -171,6 +172,24 @@ TASKS = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # SMTPS (implicit TLS)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# Outgoing mail (the outbox): Message-IDs are <…@SALTER_MAIL_DOMAIN>; From is the mailbox or
+# municipality address, else SALTER_MAIL_FROM. Temporary failures are retried with
+# exponential backoff (base · 2^(attempt-1), capped) up to SALTER_MAIL_MAX_ATTEMPTS.
+SALTER_MAIL_DOMAIN = os.environ.get("SALTER_MAIL_DOMAIN", "salter.localhost")
+SALTER_MAIL_FROM = os.environ.get("SALTER_MAIL_FROM", f"noreply@{SALTER_MAIL_DOMAIN}")
+SALTER_MAIL_RETURN_PATH = os.environ.get("SALTER_MAIL_RETURN_PATH", "")
+SALTER_MAIL_MAX_ATTEMPTS = int(os.environ.get("SALTER_MAIL_MAX_ATTEMPTS", "8"))
+SALTER_MAIL_RETRY_BASE_SECONDS = int(os.environ.get("SALTER_MAIL_RETRY_BASE_SECONDS", "60"))
+SALTER_MAIL_RETRY_MAX_SECONDS = int(os.environ.get("SALTER_MAIL_RETRY_MAX_SECONDS", "21600"))
+# Largest message the SMTP receiver accepts (bytes), announced with the SIZE extension.
+SALTER_MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("SALTER_MAIL_MAX_MESSAGE_BYTES",
+                                                   str(25 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,
