@@ -72,10 +72,10 @@ def test_send_task_is_enqueued_only_after_commit(clerk, case, citizen,
 @pytest.mark.django_db
 def test_nothing_is_queued_when_the_action_rolls_back(clerk, case, citizen,
                                                       django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _queue(clerk, case, citizen)
-            raise RuntimeError("the action failed after queueing")
+    with (django_capture_on_commit_callbacks(execute=True) as callbacks,
+          pytest.raises(RuntimeError), transaction.atomic()):
+        _queue(clerk, case, citizen)
+        raise RuntimeError("the action failed after queueing")
     assert callbacks == []
     assert not OutboundMessage.objects.exists()
     assert not case.events.filter(kind=Kind.MESSAGE_OUT).exists()
