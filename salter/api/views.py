@@ -4,7 +4,7 @@ and sees only what the caller's membership sees; another municipality's ids are 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from salter.api.auth import AUTH, actor_for
@@ -16,7 +16,7 @@ from salter.clients.access import access_client, clients_visible_to
 from salter.lang.transliteration import fold
 from salter.tenancy.models import Department
 
-api = NinjaAPI(title="Šalter API", version="1", urls_namespace="api", auth=AUTH, csrf=True)
+api = NinjaAPI(title="Šalter API", version="1", urls_namespace="api", auth=AUTH)
 
 
 @api.exception_handler(ValidationError)
@@ -74,7 +74,7 @@ def create_case(request, municipality: str, payload: CaseIn):
         case = actions.create_case(actor=actor, subject=payload.subject,
                                    description=payload.description, channel=payload.channel,
                                    clients=clients, department=department)
-    return 201, _case_out(case)
+    return Status(201, _case_out(case))
 
 
 @api.get("/{municipality}/cases/{case_id}", response=CaseOut, tags=["cases"])
@@ -98,8 +98,9 @@ def add_note(request, municipality: str, case_id: int, payload: NoteIn):
     actor = actor_for(request, municipality)
     case = access_case(actor, case_id)
     event = actions.add_note(actor=actor, case=case, text=payload.text)
-    return 201, {"id": event.pk, "kind": event.kind, "at": event.at, "text": event.text,
-                 "before": None, "after": None, "actor": request.auth.get_username()}
+    return Status(201, {"id": event.pk, "kind": event.kind, "at": event.at, "text": event.text,
+                        "before": None, "after": None,
+                        "actor": request.auth.get_username()})
 
 
 @api.get("/{municipality}/clients/{client_id}", response=ClientOut, tags=["clients"])

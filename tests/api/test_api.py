@@ -1,0 +1,59 @@
+import pytest
+
+from salter.api.models import ApiToken
+from salter.cases.actions import create_case
+from salter.cases.models import CaseEvent, Channel
+from salter.clients.actions import create_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def token(clerk):
+    return ApiToken.issue(clerk, "test")[1]
+
+
+def bearer(token):
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def test_token_lists_only_own_municipality_cases(client, clerk, other_clerk, token):
+    mine = create_case(actor=clerk, subject="Javna rasveta", channel=Channel.PHONE)
+    create_case(actor=other_clerk, subject="Tuđi predmet", channel=Channel.PHONE)
+    response = client.get("/api/v1/subotica/cases", **bearer(token))
+    assert response.status_code == 200
+    assert [c["registry_number"] for c in response.json()["items"]] == [mine.registry_number]
+
+
+def test_token_of_one_municipality_gets_404_in_another(client, other_clerk, token):
+    theirs = create_case(actor=other_clerk, subject="Tuđi", channel=Channel.PHONE)
+    assert client.get("/api/v1/sombor/cases", **bearer(token)).status_code == 404
+    assert client.get(f"/api/v1/subotica/cases/{theirs.pk}", **bearer(token)).status_code == 404
+    assert client.get("/api/v1/subotica/cases/999999", **bearer(token)).status_code == 404
+
+
+def test_create_case_via_api_records_event_and_validates(client, clerk, token):
+    ana = create_client(actor=clerk, first_name="Ana", last_name="Kiš")
+    response = client.post("/api/v1/subotica/cases", {"subject": "Kanalizacija",
+                                                      "client_ids": [ana.pk]},
+                           content_type="application/json", **bearer(token))
+    assert response.status_code == 201
+    case_id = response.json()["id"]
+    assert CaseEvent.objects.get(case_id=case_id).kind == CaseEvent.Kind.CREATED
+
+    bad = client.post("/api/v1/subotica/cases", {"subject": " ", "channel": "fax"},
+                      content_type="application/json", **bearer(token))
+    assert bad.status_code == 400
+    assert "channel" in bad.json()["errors"]
+
+
+def test_unauthenticated_and_revoked_are_refused(client, clerk, token):
+    assert client.get("/api/v1/subotica/cases").status_code == 401
+    ApiToken.objects.update(revoked_at="2026-01-01T00:00:00Z")
+    assert client.get("/api/v1/subotica/cases", **bearer(token)).status_code == 401
+
+
+def test_session_user_uses_membership(client, clerk, other_clerk):
+    client.force_login(clerk.user)
+    assert client.get("/api/v1/subotica/cases").status_code == 200
+    assert client.get("/api/v1/sombor/cases").status_code == 404
