@@ -1,0 +1,212 @@
+"""Bringing a municipality onto Šalter: activation with a default office layout.
+
+`activate_municipality` is what `salter municipality activate <slug>` runs. It is safe to
+run again: each part (departments, case types, office hours) is laid out only when the
+municipality has none of it yet, so a municipality that has already shaped its own
+structure is never given a second, default one.
+
+The defaults follow the usual shape of a Vojvodina city or municipal administration
+(gradska/opštinska uprava, unit marks IV-01…, the cabinet as II) and the public utility
+companies (JKP) most citizens' matters end up with. Real names differ from place to
+place; administrators rename them afterwards.
+
+The default language stays Serbian (Latin) even where Hungarian is the majority
+language: replies follow each client's own language when it is known, and Serbian is the
+one language every Vojvodina administration works in. Administrators may change it.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from salter.procedures.models import CaseType
+from salter.tenancy.models import Department, Membership, Municipality, WorkingHours
+
+OPENS, CLOSES = datetime.time(7, 30), datetime.time(15, 30)
+WORKING_DAYS = range(5)  # Monday to Friday
+
+GENERAL = "general"
+FINANCE = "finance"
+URBANISM = "urbanism"
+COMMUNAL = "communal"
+ECONOMY = "economy"
+INSPECTION = "inspection"
+CABINET = "cabinet"
+WATER = "water"
+WASTE = "waste"
+HEATING = "heating"
+
+
+@dataclass(frozen=True)
+class DepartmentSpec:
+    key: str
+    name: str
+    kind: str
+    unit: str = ""
+    cities_only: bool = False
+
+
+DEFAULT_DEPARTMENTS = (
+    DepartmentSpec(GENERAL, "Služba za opšte poslove i pisarnica", Department.Kind.SERVICE,
+                   "IV-01"),
+    DepartmentSpec(FINANCE, "Odeljenje za finansije i lokalnu poresku administraciju",
+                   Department.Kind.DEPARTMENT, "IV-02"),
+    DepartmentSpec(URBANISM, "Odeljenje za urbanizam", Department.Kind.DEPARTMENT, "IV-03"),
+    DepartmentSpec(COMMUNAL, "Odeljenje za komunalne poslove", Department.Kind.DEPARTMENT,
+                   "IV-04"),
+    DepartmentSpec(ECONOMY, "Odeljenje za privredu", Department.Kind.DEPARTMENT, "IV-05"),
+    DepartmentSpec(INSPECTION, "Odeljenje za inspekcijske poslove", Department.Kind.DEPARTMENT,
+                   "IV-06"),
+    # The name depends on the kind of self-government; see _department_name.
+    DepartmentSpec(CABINET, "Kabinet", Department.Kind.SERVICE, "II"),
+    DepartmentSpec(WATER, "JKP Vodovod i kanalizacija", Department.Kind.OUTSIDE_BODY),
+    DepartmentSpec(WASTE, "JKP Čistoća i zelenilo", Department.Kind.OUTSIDE_BODY),
+    # District heating is run by a city utility; in smaller municipalities it is usually
+    # missing or part of another JKP, so only cities get one by default.
+    DepartmentSpec(HEATING, "JKP Toplana", Department.Kind.OUTSIDE_BODY, cities_only=True),
+)
+
+
+@dataclass(frozen=True)
+class CaseTypeSpec:
+    name: str
+    classification: str
+    department: str
+    resolution_days: int
+    keywords: tuple[str, ...] = ()
+
+
+# Classification marks follow the common local-government scheme (351 urbanism, 352
+# communal affairs, 434 local taxes); each pisarnica may have its own list and edits these.
+DEFAULT_CASE_TYPES = (
+    CaseTypeSpec("Informacije od javnog značaja", "031", GENERAL, 15,
+                 ("informacije od javnog značaja", "pristup informacijama")),
+    CaseTypeSpec("Urbanizam i izgradnja", "351", URBANISM, 30,
+                 ("građevinska dozvola", "lokacijski uslovi", "ozakonjenje", "legalizacija")),
+    CaseTypeSpec("Komunalni problemi", "352", COMMUNAL, 15,
+                 ("ulična rasveta", "rupa na putu", "kontejner", "zelenilo", "smeće")),
+    CaseTypeSpec("Vodovod i kanalizacija", "352", WATER, 15,
+                 ("vodovod", "kanalizacija", "vodomer", "nestanak vode")),
+    CaseTypeSpec("Komunalna inspekcija", "355", INSPECTION, 30,
+                 ("inspekcija", "buka", "nelegalna gradnja")),
+    CaseTypeSpec("Lokalni porezi i takse", "434", FINANCE, 30,
+                 ("porez na imovinu", "poresko rešenje", "taksa")),
+    CaseTypeSpec("Privreda i preduzetništvo", "310", ECONOMY, 30,
+                 ("preduzetnik", "subvencija", "privreda")),
+)
+
+
+@dataclass
+class OnboardingReport:
+    municipality: Municipality
+    activated: bool = False
+    departments: list[str] = field(default_factory=list)
+    case_types: list[str] = field(default_factory=list)
+    working_hours: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.activated or self.departments or self.case_types
+                    or self.working_hours)
+
+
+class UnknownMunicipality(LookupError):
+    pass
+
+
+def _lock(slug: str) -> Municipality:
+    try:
+        return Municipality.objects.select_for_update().get(slug=slug)
+    except Municipality.DoesNotExist:
+        raise UnknownMunicipality(slug) from None
+
+
+def _department_name(spec: DepartmentSpec, municipality: Municipality) -> str:
+    if spec.key == CABINET:
+        if municipality.kind == Municipality.Kind.CITY:
+            return "Kabinet gradonačelnika"
+        return "Kabinet predsednika opštine"
+    return spec.name
+
+
+def _lay_out_departments(municipality: Municipality, report: OnboardingReport) -> None:
+    if municipality.departments.exists():
+        return
+    is_city = municipality.kind == Municipality.Kind.CITY
+    for spec in DEFAULT_DEPARTMENTS:
+        if spec.cities_only and not is_city:
+            continue
+        department = Department.objects.create(
+            municipality=municipality, name=_department_name(spec, municipality),
+            kind=spec.kind, registry_unit=spec.unit)
+        report.departments.append(department.name)
+
+
+def _lay_out_case_types(municipality: Municipality, report: OnboardingReport) -> None:
+    if municipality.case_types.exists():
+        return
+    by_name = {d.name: d for d in municipality.departments.all()}
+    for spec in DEFAULT_CASE_TYPES:
+        department_spec = next(d for d in DEFAULT_DEPARTMENTS if d.key == spec.department)
+        case_type = CaseType.objects.create(
+            municipality=municipality, name=spec.name, classification=spec.classification,
+            department=by_name.get(_department_name(department_spec, municipality)),
+            resolution_days=spec.resolution_days, keywords="\n".join(spec.keywords))
+        report.case_types.append(f"{case_type.classification} {case_type.name}")
+
+
+def _lay_out_working_hours(municipality: Municipality, report: OnboardingReport) -> None:
+    if municipality.working_hours.exists():
+        return
+    WorkingHours.objects.bulk_create(
+        WorkingHours(municipality=municipality, weekday=day, opens=OPENS, closes=CLOSES)
+        for day in WORKING_DAYS
+    )
+    report.working_hours = True
+
+
+@transaction.atomic
+def activate_municipality(slug: str) -> OnboardingReport:
+    """Activate the municipality `slug` and give it the default layout where it has none.
+
+    Raises UnknownMunicipality for a slug that is not one of ours.
+    """
+    municipality = _lock(slug)
+    report = OnboardingReport(municipality)
+    if not municipality.is_active:
+        municipality.is_active = True
+        municipality.activated_at = timezone.now()
+        municipality.save(update_fields=["is_active", "activated_at"])
+        report.activated = True
+    _lay_out_departments(municipality, report)
+    _lay_out_case_types(municipality, report)
+    _lay_out_working_hours(municipality, report)
+    return report
+
+
+@transaction.atomic
+def deactivate_municipality(slug: str) -> bool:
+    """Take the municipality off line (staff and portal see it as unknown); its data
+    stays. Returns whether anything changed."""
+    municipality = _lock(slug)
+    if not municipality.is_active:
+        return False
+    municipality.is_active = False
+    municipality.save(update_fields=["is_active"])
+    return True
+
+
+@transaction.atomic
+def enroll_staff(*, municipality: Municipality, user, role: str,
+                 department: Department | None = None) -> Membership:
+    """Give `user` the `role` in `municipality` (one membership per user and municipality;
+    enrolling again updates the role and department)."""
+    if department is not None and department.municipality_id != municipality.pk:
+        raise ValueError("the department belongs to another municipality")
+    membership, _created = Membership.objects.update_or_create(
+        user=user, municipality=municipality,
+        defaults={"role": role, "department": department, "is_active": True},
+    )
+    return membership
