@@ -43,7 +43,7 @@ def ensure_venv(extra: str = "") -> None:
     run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     for lock in locks:
         run(PY, "-m", "pip", "install", "--quiet", "-r", lock)
-    run(PY, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", ".")
+    run(PY, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
     stamp.touch()
 
 
