@@ -1,0 +1,233 @@
+"""Decode bytes of unknown or mislabelled charset into text.
+
+Mail in Vojvodina arrives in UTF-8, windows-125x, ISO-8859-x and KOI8, and the
+declared charset is often wrong (cp1250 declared as iso-8859-1 or us-ascii,
+UTF-8 declared as windows-1250, KOI8-R declared as windows-1251). We try UTF-8
+strictly first, because random 8-bit text almost never decodes as valid UTF-8,
+and otherwise score each single-byte candidate by how plausible its result is
+for Serbian (Latin and Cyrillic), Hungarian and the other languages of the
+province. Decoding never raises: the worst case is U+FFFD.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Tried in this order; on a tie the declared charset wins, then the earliest here.
+CANDIDATES = tuple(
+    codecs.lookup(name).name
+    for name in (
+        "cp1250",
+        "iso8859-2",
+        "cp1251",
+        "koi8-r",
+        "koi8-u",
+        "iso8859-5",
+        "iso8859-16",
+        "cp1252",
+        "latin-1",
+    )
+)
+
+# Aliases seen in real headers that Python's codec registry does not know.
+_ALIASES = {
+    "win-1250": "cp1250",
+    "win1250": "cp1250",
+    "x-cp1250": "cp1250",
+    "win-1251": "cp1251",
+    "win1251": "cp1251",
+    "x-cp1251": "cp1251",
+    "x-unknown": "",
+    "unknown-8bit": "",
+    "x-user-defined": "",
+    "default": "",
+    "ansi_x3.4-1968": "ascii",
+    "iso-8859-8-i": "iso8859-8",
+    "ks_c_5601-1987": "cp949",
+    "gb2312": "gbk",
+}
+
+_SERBIAN = set("čćšžđČĆŠŽĐ")
+_HUNGARIAN = set("őűŐŰ")
+# Letters of the province's other languages and shared accented letters:
+# plausible, but they do not tell the Latin codecs apart.
+_REGIONAL_LATIN = set("áéíóöúüÁÉÍÓÖÚÜäôľĺŕťďňýÄÔĽĹŔŤĎŇÝăâîșțşţĂÂÎȘȚŞŢ")
+_REGIONAL_CYRILLIC = set("іїєґІЇЄҐ")  # Rusyn and Ukrainian
+_COMMON_PUNCT = set("„“”‘’‚–—…€«»°©®·•§±×\u00a0")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    codec: str  # Python codec name actually used
+    note: str  # "" when the declared charset was right (or nothing was guessed)
+
+
+@lru_cache(maxsize=256)
+def normalize_charset(declared: str | None) -> str:
+    """Return the Python codec name for a declared MIME charset, "" if unusable."""
+    if not declared:
+        return ""
+    name = declared.strip().strip("\"'").lower()
+    # RFC 2231 allows a language suffix: utf-8*sr
+    name = name.split("*", 1)[0]
+    name = _ALIASES.get(name, name)
+    if not name:
+        return ""
+    try:
+        return codecs.lookup(name).name
+    except (LookupError, ValueError):
+        return ""
+
+
+def _is_single_byte(codec: str) -> bool:
+    return codec in _SINGLE_BYTE
+
+
+_SINGLE_BYTE = {codecs.lookup(c).name for c in CANDIDATES} | {
+    codecs.lookup(c).name
+    for c in (
+        "iso8859-3", "iso8859-4", "iso8859-9", "iso8859-10", "iso8859-13", "iso8859-14",
+        "iso8859-15", "cp1253", "cp1254", "cp1257", "cp437", "cp850", "cp852", "cp855",
+        "cp866", "mac-roman", "mac-latin2", "mac-cyrillic",
+    )
+}
+
+
+@lru_cache(maxsize=4096)
+def _char_score(ch: str) -> float:
+    if ch in _SERBIAN:
+        return 3.0
+    if ch in _HUNGARIAN:
+        return 2.0
+    if ch in _REGIONAL_LATIN or ch in _REGIONAL_CYRILLIC:
+        return 1.0
+    if "\u0400" <= ch <= "\u045f":
+        return 2.0 if ch.islower() else 1.0
+    if ch in _COMMON_PUNCT:
+        return 0.5
+    if ch == "\ufffd" or "\x80" <= ch <= "\x9f":
+        return -10.0
+    category = unicodedata.category(ch)
+    if category.startswith("L"):
+        return -1.0
+    return -3.0
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def _is_ascii_letter(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
+
+
+def plausibility(text: str) -> float:
+    """Score decoded 8-bit text: higher means more like the province's languages.
+
+    Besides per-letter scores, context separates look-alikes: Cyrillic glued to
+    ASCII letters ("kвrem") is Hungarian read as cp1251, and runs of accented
+    Latin letters ("Ďîřňîâŕíč") are Cyrillic read as cp1250.
+    """
+    score = 0.0
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch < "\x80":
+            continue
+        score += _char_score(ch)
+        prev_ch = text[i - 1] if i else " "
+        next_ch = text[i + 1] if i < last else " "
+        if _is_cyrillic(ch):
+            if _is_ascii_letter(prev_ch) or _is_ascii_letter(next_ch):
+                score -= 4.0
+        elif ch.isalpha() and (
+            (prev_ch >= "\x80" and prev_ch.isalpha()) or (next_ch >= "\x80" and next_ch.isalpha())
+        ):
+            score -= 2.5
+    return score
+
+
+# Each run of 8-bit bytes with one ASCII neighbour on each side: enough
+# context for scoring, and much less text to decode per candidate.
+_EIGHT_BIT_RUNS = re.compile(rb".?[\x80-\xff]+.?", re.DOTALL)
+_SAMPLE_LIMIT = 8192
+
+
+def _sample(data: bytes) -> bytes:
+    runs = _EIGHT_BIT_RUNS.findall(data[: _SAMPLE_LIMIT * 8])
+    return b" ".join(runs)[:_SAMPLE_LIMIT]
+
+
+def guess_codec(data: bytes, declared_codec: str = "") -> str:
+    """Pick the most plausible single-byte codec for 8-bit, non-UTF-8 data."""
+    sample = _sample(data)
+    candidates = list(CANDIDATES)
+    if declared_codec and _is_single_byte(declared_codec) and declared_codec not in candidates:
+        candidates.insert(0, declared_codec)
+    elif declared_codec in candidates:
+        candidates.remove(declared_codec)
+        candidates.insert(0, declared_codec)
+    best, best_score = candidates[0], float("-inf")
+    for codec in candidates:
+        score = plausibility(sample.decode(codec, "replace"))
+        if score > best_score:
+            best, best_score = codec, score
+    return best
+
+
+def _describe(declared: str | None) -> str:
+    return declared.strip().strip("\"'").lower() if declared else ""
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode bytes as text, correcting a missing or wrong declared charset."""
+    codec = normalize_charset(declared)
+    if data.isascii():
+        if codec and not _is_single_byte(codec) and codec not in ("ascii", "utf-8"):
+            # 7-bit encodings such as ISO-2022-JP or UTF-7 need their codec.
+            try:
+                return Decoded(data.decode(codec), codec, "")
+            except (UnicodeDecodeError, LookupError):
+                pass
+        return Decoded(data.decode("ascii"), "ascii", "")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return Decoded(text, "utf-8", _note(declared, codec, "utf-8"))
+    if codec and not _is_single_byte(codec) and codec not in ("ascii", "utf-8"):
+        try:
+            return Decoded(data.decode(codec), codec, "")
+        except (UnicodeDecodeError, LookupError):
+            pass
+    chosen = guess_codec(data, codec)
+    return Decoded(data.decode(chosen, "replace"), chosen, _note(declared, codec, chosen))
+
+
+def _note(declared: str | None, codec: str, chosen: str) -> str:
+    if codec == chosen or (not codec and chosen == "utf-8"):
+        return ""
+    label = _describe(declared)
+    if not label:
+        return f"no charset declared, decoded as {_mime_name(chosen)}"
+    return f"declared {label}, decoded as {_mime_name(chosen)}"
+
+
+_MIME_NAMES = {
+    "cp1250": "windows-1250",
+    "cp1251": "windows-1251",
+    "cp1252": "windows-1252",
+    "iso8859-1": "iso-8859-1",
+    "iso8859-2": "iso-8859-2",
+    "iso8859-5": "iso-8859-5",
+    "iso8859-16": "iso-8859-16",
+}
+
+
+def _mime_name(codec: str) -> str:
+    return _MIME_NAMES.get(codec, codec)

@@ -1,0 +1,59 @@
+"""Outlook's winmail.dat (TNEF): unpack its attachments and body with tnefparse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tnefparse.tnef import TNEF
+
+from .charsets import decode_bytes
+
+TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"
+TNEF_CONTENT_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
+
+
+@dataclass(slots=True)
+class TnefContent:
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (name, data)
+    body: str = ""
+    html: str = ""
+
+
+def looks_like_tnef(content_type: str, filename: str, data: bytes) -> bool:
+    return data.startswith(TNEF_SIGNATURE) and (
+        content_type in TNEF_CONTENT_TYPES or filename.lower() == "winmail.dat"
+    )
+
+
+def expand(data: bytes) -> TnefContent | None:
+    """Contents of a TNEF stream, or None when it cannot be read (keep the original)."""
+    try:
+        tnef = TNEF(data, do_checksum=False)
+        content = TnefContent()
+        for attachment in tnef.attachments:
+            content.attachments.append((_name(attachment), bytes(attachment.data or b"")))
+        content.body = _text(tnef.body)
+        content.html = _text(tnef.htmlbody)
+    except Exception:
+        # tnefparse raises whatever its struct reads hit on malformed input.
+        return None
+    return content
+
+
+def _name(attachment) -> str:
+    try:
+        name = attachment.long_filename()
+    except Exception:
+        # Names are decoded lazily by tnefparse and may be garbage.
+        name = ""
+    if isinstance(name, bytes):
+        name = name.decode("utf-8", "replace")
+    return str(name or "").strip("\x00")
+
+
+def _text(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, bytes):
+        return decode_bytes(value.rstrip(b"\x00")).text
+    return str(value).rstrip("\x00")
