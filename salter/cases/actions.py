@@ -312,3 +312,49 @@ def record_client_merge_on_cases(*, actor, source: Client, target: Client) -> li
         _refresh_search_text(party.case)
     return case_ids
 
+
+# --- messages from clients -----------------------------------------------------------------
+
+
+def _back_in_progress_reason(status: str) -> str:
+    """Why a client's message puts a case in this state back in progress ("" if not)."""
+    if status == Status.RESOLVED:
+        return _("The client wrote again after the case was resolved.")
+    if status == Status.WAITING_CITIZEN:
+        return _("The client answered.")
+    return ""
+
+
+@transaction.atomic
+def append_message_to_case(*, actor, case: Case, inbound, files=()) -> CaseEvent:
+    """Put an inbound message on the case's timeline, its files stored as documents of
+    the case and of the sender.
+
+    `files` are (blob, filename, content_type) triples of bytes already in the store.
+    A message to a resolved case, or to one waiting on the client, puts the case back in
+    progress and says so. A closed case takes no messages: intake opens a new, linked one.
+    """
+    from salter.documents.models import Document
+
+    require(actor, Perm.EDIT_CASE)
+    _same_municipality(actor, case)
+    case = _lock(case)
+    if case.status == Status.CLOSED:
+        raise ValidationError(_("A closed case takes no more messages."))
+    documents = Document.objects.bulk_create(
+        Document(municipality=case.municipality, blob=blob, filename=filename[:255],
+                 content_type=(content_type or "application/octet-stream")[:150], case=case,
+                 client_id=inbound.client_id, source=inbound.channel)
+        for blob, filename, content_type in files
+    )
+    event = record_event(
+        case, actor, Kind.MESSAGE_IN, text=inbound.body_text,
+        after={"channel": inbound.channel, "sender": inbound.sender,
+               "subject": inbound.subject,
+               "documents": [{"id": d.pk, "filename": d.filename} for d in documents]},
+        ref={"inbound": inbound.pk, "documents": [d.pk for d in documents]},
+    )
+    reason = _back_in_progress_reason(case.status)
+    if reason:
+        change_case_status(actor=actor, case=case, status=Status.IN_PROGRESS, text=reason)
+    return event

@@ -1,0 +1,328 @@
+"""The intake pipeline: raw → parse → identify client → thread → route → create or
+append → acknowledge.
+
+Exactly once: each message is settled in one transaction that first locks its
+InboundMessage row and checks it is still RECEIVED, and that also creates or appends to
+the case, queues the acknowledgement and records the outcome. A worker killed at any
+point leaves either nothing (the message is still RECEIVED and `requeue_stale` hands it
+out again) or everything. Parsing and storing attachments happen before that transaction,
+so the database is held only for the writes.
+
+Nothing is lost and nothing stops the rest: a message that cannot be read, or whose
+processing raises, is QUARANTINED with the reason and can be replayed after a fix.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from salter.cases.models import CaseParty, Channel
+from salter.channels.models import InboundMessage, Mailbox
+from salter.documents.storage import store_bytes
+from salter.intake.acknowledgements import queue_acknowledgement
+from salter.intake.bounces import record_bounce
+from salter.intake.cases import append_to_case, create_case_from_intake, intake_actor
+from salter.intake.email import interpret_email
+from salter.intake.incoming import Incoming, Unreadable
+from salter.intake.senders import create_sender, find_sender
+from salter.intake.threads import find_case
+from salter.procedures.routing import RuleSet
+from salter.tenancy.models import Municipality
+
+logger = logging.getLogger(__name__)
+
+State = InboundMessage.State
+OUTCOMES = ("created", "appended", "duplicate", "ignored", "review", "quarantined")
+# A worker that died this many times on one message will die on it again.
+MAX_ATTEMPTS = 5
+# Messages per processing task: small enough that both workers get work and a killed
+# worker leaves few messages to hand out again.
+BATCH_SIZE = 25
+_SETTLED_OUTCOME = {State.DUPLICATE: "duplicate", State.IGNORED: "ignored",
+                    State.REVIEW: "review", State.QUARANTINED: "quarantined"}
+
+
+# --- queueing -------------------------------------------------------------------------------
+
+
+@task()
+def process_inbound_task(inbound_id: int) -> str:
+    return process_inbound(inbound_id)
+
+
+@task()
+def process_inbound_batch_task(inbound_ids: list[int]) -> dict[str, int]:
+    return _count(process_batch(inbound_ids).values())
+
+
+def enqueue_processing(inbound_ids, *, single: bool = False) -> None:
+    """Hand messages to the workers: each alone, or in batches of BATCH_SIZE."""
+    ids = list(inbound_ids)
+    if single:
+        for pk in ids:
+            process_inbound_task.enqueue(pk)
+        return
+    for start in range(0, len(ids), BATCH_SIZE):
+        process_inbound_batch_task.enqueue(ids[start:start + BATCH_SIZE])
+
+
+def _count(outcomes) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+# --- processing -----------------------------------------------------------------------------
+
+
+def process_inbound(inbound_id: int) -> str:
+    """Settle one message; returns its outcome (one of OUTCOMES)."""
+    return process_batch([inbound_id]).get(int(inbound_id), "ignored")
+
+
+def process_batch(inbound_ids) -> dict[int, str]:
+    """Settle messages, each in its own transaction; {id: outcome}."""
+    ids = list(dict.fromkeys(int(pk) for pk in inbound_ids))
+    now = timezone.now()
+    InboundMessage.objects.filter(pk__in=ids, state=State.RECEIVED).update(
+        attempts=F("attempts") + 1, last_attempt_at=now)
+    rows = InboundMessage.objects.filter(pk__in=ids).select_related("raw", "mailbox__department")
+    contexts = Contexts()
+    outcomes = {}
+    for inbound in rows:
+        if inbound.state == State.RECEIVED:
+            outcomes[inbound.pk] = _process_one(inbound, contexts.get(inbound.municipality_id))
+        else:
+            outcomes[inbound.pk] = settled_outcome(inbound)
+    return outcomes
+
+
+def settled_outcome(inbound: InboundMessage) -> str:
+    if inbound.state == State.PROCESSED:
+        return inbound.outcome or "appended"
+    return _SETTLED_OUTCOME.get(inbound.state, inbound.state)
+
+
+@dataclass
+class Context:
+    """What every message of a municipality needs, read once per batch."""
+
+    municipality: Municipality
+    rules: RuleSet
+    own_addresses: frozenset[str]
+
+    def actor(self, channel: str):
+        return intake_actor(self.municipality, channel)
+
+
+class Contexts:
+    """Contexts of the municipalities met in one batch."""
+
+    def __init__(self):
+        self._loaded: dict[int, Context] = {}
+
+    def get(self, municipality_id: int) -> Context:
+        if municipality_id not in self._loaded:
+            self._loaded[municipality_id] = _load_context(municipality_id)
+        return self._loaded[municipality_id]
+
+
+def _load_context(municipality_id: int) -> Context:
+    municipality = (Municipality.objects.prefetch_related("working_hours")
+                    .get(pk=municipality_id))
+    addresses = set(Mailbox.objects.filter(municipality=municipality)
+                    .values_list("address", flat=True))
+    addresses.update({municipality.email, getattr(settings, "SALTER_MAIL_FROM", "")})
+    return Context(municipality=municipality, rules=RuleSet(municipality),
+                   own_addresses=frozenset(a.lower() for a in addresses if a))
+
+
+def interpret(inbound: InboundMessage, ctx: Context) -> Incoming:
+    if inbound.channel == Channel.EMAIL:
+        return interpret_email(inbound, own_addresses=ctx.own_addresses)
+    raise Unreadable(_("Šalter cannot read messages of this channel yet."))
+
+
+def _process_one(inbound: InboundMessage, ctx: Context) -> str:
+    try:
+        incoming = interpret(inbound, ctx)
+        files = () if incoming.automatic else store_files(incoming)
+        with transaction.atomic():
+            locked = _lock_received(inbound.pk)
+            if locked is None:
+                return current_outcome(inbound.pk)
+            locked.raw, locked.mailbox = inbound.raw, inbound.mailbox
+            return _settle(locked, incoming, files, ctx)
+    except Unreadable as exc:
+        return quarantine(inbound.pk, _("The message cannot be read: %s") % exc.reason)
+    except OperationalError:
+        # The database itself is in trouble (locked, connection lost): not the message's
+        # fault. It stays RECEIVED and `requeue_stale` hands it out again.
+        logger.exception("inbound %s: database error, will be retried", inbound.pk)
+        return "deferred"
+    except Exception as exc:
+        logger.exception("inbound %s: processing failed", inbound.pk)
+        return quarantine(inbound.pk, f"{type(exc).__name__}: {exc}")
+
+
+def _lock_received(pk: int) -> InboundMessage | None:
+    inbound = InboundMessage.objects.select_for_update().get(pk=pk)
+    return inbound if inbound.state == State.RECEIVED else None
+
+
+def current_outcome(pk: int) -> str:
+    return settled_outcome(InboundMessage.objects.get(pk=pk))
+
+
+def store_files(incoming: Incoming) -> tuple:
+    """Attachments into the content-addressed store, before the transaction: a rolled
+    back transaction leaves only unreferenced blobs, which cost nothing."""
+    return tuple(
+        (store_bytes(a.data), a.filename or "attachment",
+         a.content_type or "application/octet-stream")
+        for a in incoming.attachments
+    )
+
+
+def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context) -> str:
+    _copy_fields(inbound, incoming)
+    actor = ctx.actor(inbound.channel)
+    if incoming.automatic:
+        if incoming.bounce is not None:
+            record_bounce(actor=actor, municipality=ctx.municipality, bounce=incoming.bounce)
+        return finish(inbound, State.IGNORED, "ignored", reason=incoming.automatic)
+    earlier = _earlier_copy(inbound)
+    if earlier is not None:
+        inbound.client_id = earlier.client_id
+        return finish(inbound, State.DUPLICATE, "duplicate", case=earlier.case,
+                      reason=_("The same message (Message-ID) was already received as "
+                               "message %(id)s.") % {"id": earlier.pk})
+    inbound.client = find_sender(ctx.municipality, incoming)
+    case = find_case(ctx.municipality, subject=incoming.subject,
+                     references=incoming.references)
+    if case is not None:
+        return _continue_case(inbound, incoming, files, case, ctx)
+    if not incoming.sender:
+        return finish(inbound, State.REVIEW, "review",
+                      reason=_("The sender's address is missing or not valid, so nobody "
+                               "can be answered; open a case by hand if needed."))
+    case = open_case(inbound, incoming, files, ctx, actor=actor)
+    return finish(inbound, State.PROCESSED, "created", case=case)
+
+
+def _copy_fields(inbound: InboundMessage, incoming: Incoming) -> None:
+    inbound.sender = incoming.sender[:254]
+    inbound.subject = incoming.subject[:300]
+    inbound.body_text = incoming.text
+    inbound.language = incoming.language
+    inbound.message_id = (incoming.message_id or inbound.message_id)[:255]
+
+
+def _earlier_copy(inbound: InboundMessage) -> InboundMessage | None:
+    """The same message by another path (its bytes differ, its Message-ID does not)."""
+    if not inbound.message_id:
+        return None
+    return (InboundMessage.objects
+            .filter(municipality_id=inbound.municipality_id, channel=inbound.channel,
+                    message_id=inbound.message_id,
+                    state__in=[State.PROCESSED, State.REVIEW, State.DUPLICATE])
+            .exclude(pk=inbound.pk).select_related("case").order_by("pk").first())
+
+
+def _continue_case(inbound, incoming, files, case, ctx) -> str:
+    client = inbound.client
+    if client is None or not CaseParty.objects.filter(case=case, client=client).exists():
+        # Privacy: whoever knows a case number must not be able to write into it.
+        return finish(inbound, State.REVIEW, "review", review_case=case,
+                      reason=_("%(sender)s is not a party of case %(number)s; a staff member "
+                               "must decide whether the message belongs to it.")
+                      % {"sender": incoming.sender or _("An unknown sender"),
+                         "number": case.registry_number})
+    actor = ctx.actor(inbound.channel)
+    case, is_new = append_to_case(
+        channel=inbound.channel, case=case, inbound=inbound, files=files, actor=actor,
+        open_case=lambda: open_case(inbound, incoming, files, ctx, actor=actor))
+    return finish(inbound, State.PROCESSED, "created" if is_new else "appended", case=case)
+
+
+def open_case(inbound, incoming: Incoming, files, ctx: Context, *, actor):
+    """Route and open a case for the message, and acknowledge it. Inside the caller's
+    transaction; finds or creates the client first."""
+    if inbound.client is None:
+        inbound.client = create_sender(actor=actor, incoming=incoming)
+    decision = ctx.rules.route(sender_domain=incoming.sender_domain,
+                               text=f"{incoming.subject}\n{incoming.text}",
+                               mailbox=inbound.mailbox, client=inbound.client)
+    case = create_case_from_intake(
+        channel=inbound.channel, municipality=ctx.municipality, client=inbound.client,
+        subject=incoming.subject, text=incoming.text, inbound=inbound, files=files,
+        route=decision, language=incoming.language, received_at=inbound.received_at,
+        actor=actor)
+    if inbound.channel == Channel.EMAIL and incoming.sender:
+        queue_acknowledgement(actor=actor, municipality=ctx.municipality, case=case,
+                              client=inbound.client, inbound=inbound, incoming=incoming)
+    return case
+
+
+def finish(inbound: InboundMessage, state: str, outcome: str, *, reason: str = "",
+           case=None, review_case=None) -> str:
+    InboundMessage.objects.filter(pk=inbound.pk).update(
+        state=state, outcome=outcome, reason=reason, case=case, client=inbound.client_id,
+        review_case=review_case, processed_at=timezone.now(), sender=inbound.sender,
+        subject=inbound.subject, body_text=inbound.body_text, language=inbound.language,
+        message_id=inbound.message_id)
+    return outcome
+
+
+def quarantine(pk: int, reason: str) -> str:
+    """Set a message aside with the reason, unless it was settled meanwhile."""
+    with transaction.atomic():
+        updated = InboundMessage.objects.filter(pk=pk, state=State.RECEIVED).update(
+            state=State.QUARANTINED, outcome="quarantined", reason=reason[:4000],
+            processed_at=timezone.now())
+    return "quarantined" if updated else current_outcome(pk)
+
+
+# --- recovery -------------------------------------------------------------------------------
+
+
+def requeue_stale(*, older_than_seconds: float, max_attempts: int = MAX_ATTEMPTS) -> dict:
+    """Hand out again messages a dead worker left RECEIVED, each in its own task (so one
+    message that kills workers harms only itself); quarantine those that have already
+    had `max_attempts`."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    stale = InboundMessage.objects.filter(state=State.RECEIVED, received_at__lt=cutoff).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff),
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=cutoff),
+    )
+    hopeless = list(stale.filter(attempts__gte=max_attempts).values_list("pk", flat=True))
+    for pk in hopeless:
+        quarantine(pk, _("Processing never finished in %(n)d attempts: the worker stopped "
+                         "each time.") % {"n": max_attempts})
+    retry = list(stale.filter(attempts__lt=max_attempts).values_list("pk", flat=True)[:5000])
+    if retry:
+        with transaction.atomic():
+            InboundMessage.objects.filter(pk__in=retry).update(queued_at=now)
+            transaction.on_commit(lambda: enqueue_processing(retry, single=True))
+    return {"requeued": len(retry), "quarantined": len(hopeless)}
+
+
+def replay(inbound: InboundMessage) -> str:
+    """Process a quarantined message again (after a fix), now, in this process."""
+    with transaction.atomic():
+        updated = InboundMessage.objects.filter(
+            pk=inbound.pk, state=State.QUARANTINED).update(
+            state=State.RECEIVED, outcome="", reason="", attempts=0, processed_at=None,
+            queued_at=timezone.now())
+    if not updated:
+        return current_outcome(inbound.pk)
+    return process_inbound(inbound.pk)
