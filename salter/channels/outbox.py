@@ -161,7 +161,7 @@ def send_due(now=None) -> dict[str, int]:
 
 def _claim(outbound_id: int) -> OutboundMessage | None:
     with transaction.atomic():
-        message = (OutboundMessage.objects.select_for_update()
+        message = (OutboundMessage.objects.select_for_update(of=("self",))
                    .select_related("municipality", "case", "inbound__mailbox")
                    .filter(pk=outbound_id).first())
         now = timezone.now()
@@ -243,9 +243,10 @@ def build_email(message: OutboundMessage) -> EmailMessage:
         mail["X-Auto-Response-Suppress"] = "All"
     if message.case is not None:
         mail["X-Salter-Case"] = message.case.registry_number
+    mail.set_content(message.body_text)
+    # After set_content, which clears every Content-* header.
     if message.language in CONTENT_LANGUAGE:
         mail["Content-Language"] = CONTENT_LANGUAGE[message.language]
-    mail.set_content(message.body_text)
     return mail
 
 

@@ -1,11 +1,16 @@
 """The outbox: queueing inside the caller's transaction, and sending through real SMTP."""
 
+import threading
+import time
+
 import pytest
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
 from salter.cases.models import CaseEvent
 from salter.channels import outbox
+from salter.channels.email.devservices import free_port, start_smtp_relay
 from salter.channels.models import OutboundMessage
 from tests.channels.conftest import CITIZEN_EMAIL
 
@@ -87,3 +92,188 @@ def test_backoff_doubles_up_to_the_cap(settings):
     settings.SALTER_MAIL_RETRY_MAX_SECONDS = 3600
     delays = [outbox.retry_delay(n).total_seconds() for n in range(1, 9)]
     assert delays == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+# --- sending through real SMTP into a real Dovecot mailbox -----------------------------------
+
+
+@pytest.fixture
+def via_relay(settings, smtp_relay):
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_relay.port
+    return smtp_relay
+
+
+def _delivery_events(case):
+    return list(case.events.filter(kind=Kind.DELIVERY))
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_acknowledgement_arrives_with_number_thread_headers_and_auto_submitted(
+        clerk, case, citizen, citizen_account, via_relay, municipality):
+    municipality.email = "pisarnica@subotica.test"
+    municipality.save()
+    message = _queue(clerk, case, citizen, subject="Primili smo vašu poruku",
+                     body="Vaš predmet je zaveden.",
+                     purpose=OutboundMessage.Purpose.ACKNOWLEDGEMENT,
+                     in_reply_to="<m1@citizen.example>", references="<m0@citizen.example>")
+
+    assert outbox.send_outbound.call(message.pk) == State.SENT
+
+    [mail] = citizen_account.messages()
+    assert mail["Subject"] == f"[{case.registry_number}] Primili smo vašu poruku"
+    assert mail["Message-ID"] == message.message_id
+    assert mail["In-Reply-To"] == "<m1@citizen.example>"
+    assert mail["References"] == "<m0@citizen.example> <m1@citizen.example>"
+    assert mail["Auto-Submitted"] == "auto-replied"
+    assert mail["X-Salter-Case"] == case.registry_number
+    assert mail["Content-Language"] == "sr-Latn"
+    assert mail["From"].addresses[0].addr_spec == "pisarnica@subotica.test"
+    assert mail.get_content().strip() == "Vaš predmet je zaveden."
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (State.SENT, 1)
+    assert message.sent_at is not None
+    [event] = _delivery_events(case)
+    assert event.after["state"] == State.SENT
+    assert event.ref == {"outbound": message.pk}
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_staff_reply_in_cyrillic_is_not_auto_submitted(clerk, case, citizen, citizen_account,
+                                                      via_relay):
+    body = "Поштовани, рупа ће бити санирана до петка.\nОпштина Суботица"
+    message = _queue(clerk, case, citizen, subject="Одговор", body=body, language="sr")
+
+    outbox.send_outbound.call(message.pk)
+
+    [mail] = citizen_account.messages()
+    assert mail["Subject"] == f"[{case.registry_number}] Одговор"
+    assert mail["Auto-Submitted"] is None
+    assert mail["Content-Language"] == "sr-Cyrl"
+    # Base64 text carries canonical CRLF line ends (RFC 2045); compare the lines.
+    assert mail.get_content().splitlines() == body.splitlines()
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_server_down_means_retry_with_backoff_then_delivery(clerk, case, citizen,
+                                                            citizen_account, dovecot, settings):
+    settings.EMAIL_PORT = outbox_port = _closed_port()
+    settings.SALTER_MAIL_RETRY_BASE_SECONDS = 1
+    message = _queue(clerk, case, citizen)
+
+    assert outbox.send_outbound.call(message.pk) == State.RETRYING
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (State.RETRYING, 1)
+    assert "Connection" in message.last_error
+    retry = DBTaskResult.objects.get(args_kwargs__args=[message.pk])
+    assert retry.run_after == message.next_attempt_at
+    assert _delivery_events(case) == []
+
+    relay = start_smtp_relay(dovecot.lmtp_port, port=outbox_port)
+    try:
+        # Not due yet: the backoff is respected even when the server is back.
+        assert outbox.send_outbound.call(message.pk) == "skipped"
+        time.sleep(1.1)
+        assert outbox.send_due() == {State.SENT: 1}
+    finally:
+        relay.stop()
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (State.SENT, 2)
+    assert len(citizen_account.messages()) == 1
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_4xx_answer_is_temporary(clerk, case, citizen, settings):
+    # A relay whose mailbox server is unreachable answers 451.
+    relay = start_smtp_relay(lmtp_port=_closed_port())
+    settings.EMAIL_PORT = relay.port
+    try:
+        message = _queue(clerk, case, citizen)
+        assert outbox.send_outbound.call(message.pk) == State.RETRYING
+    finally:
+        relay.stop()
+    message.refresh_from_db()
+    assert message.last_error.startswith("451")
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_unknown_recipient_is_a_permanent_failure_on_the_timeline(clerk, case, citizen,
+                                                                  via_relay):
+    message = _queue(clerk, case, citizen, recipient="nobody-here@mail.test")
+
+    assert outbox.send_outbound.call(message.pk) == State.FAILED
+
+    message.refresh_from_db()
+    assert message.state == State.FAILED
+    assert message.last_error.startswith("550")
+    [event] = _delivery_events(case)
+    assert event.after["state"] == State.FAILED
+    assert "550" in event.after["error"]
+    # A failed message is not tried again.
+    assert outbox.send_outbound.call(message.pk) == "skipped"
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_gives_up_after_the_last_attempt(clerk, case, citizen, settings):
+    settings.EMAIL_PORT = _closed_port()
+    settings.SALTER_MAIL_RETRY_BASE_SECONDS = 1
+    settings.SALTER_MAIL_MAX_ATTEMPTS = 2
+    message = _queue(clerk, case, citizen)
+
+    assert outbox.send_outbound.call(message.pk) == State.RETRYING
+    time.sleep(1.1)
+    assert outbox.send_due() == {State.FAILED: 1}
+
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (State.FAILED, 2)
+    assert "2 attempts" in message.last_error
+    assert _delivery_events(case)[0].after["state"] == State.FAILED
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_message_is_sent_exactly_once_when_the_task_runs_twice(clerk, case, citizen,
+                                                               citizen_account, via_relay):
+    message = _queue(clerk, case, citizen)  # committed: on_commit enqueued the task
+    outbox.send_outbound.enqueue(message.pk)  # e.g. send_due raced the queue
+    assert DBTaskResult.objects.count() == 2
+
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+
+    assert len(citizen_account.messages()) == 1
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (State.SENT, 1)
+    assert len(_delivery_events(case)) == 1
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_send_once(clerk, case, citizen, citizen_account, via_relay):
+    message = _queue(clerk, case, citizen)
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def worker():
+        start.wait()
+        try:
+            outcomes.append(outbox.send_outbound.call(message.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == [State.SENT, "skipped"]
+    assert len(citizen_account.messages()) == 1
+
+
+def _closed_port() -> int:
+    return free_port()  # nothing listens there: connection refused
