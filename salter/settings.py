@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "salter.portal",
     "salter.dashboards",
     "salter.api",
+    "salter.demo",
 ]
 
 MIDDLEWARE = [
