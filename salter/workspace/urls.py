@@ -1,7 +1,46 @@
-from django.urls import path
-from django.views.generic import TemplateView
+"""Staff workspace: everything below a municipality's slug is scoped to the member's
+membership there (see `salter.tenancy.access.municipality_view`)."""
+
+from django.urls import include, path
+
+from salter.workspace.views import case_actions, cases, clients, home, inbox, search
 
 app_name = "workspace"
+
+case_patterns = [
+    path("", cases.case_page, name="case"),
+    path("note/", case_actions.add_note, name="case_note"),
+    path("assign/", case_actions.assign, name="case_assign"),
+    path("status/", case_actions.change_status, name="case_status"),
+    path("clients/link/", case_actions.link_client, name="case_link_client"),
+    path("clients/unlink/", case_actions.unlink_client, name="case_unlink_client"),
+    path("links/", case_actions.link_case, name="case_link"),
+    path("parent/", case_actions.set_parent, name="case_parent"),
+    path("merge/", case_actions.merge, name="case_merge"),
+]
+
+client_patterns = [
+    path("", clients.client_page, name="client"),
+    path("edit/", clients.edit_client, name="client_edit"),
+    path("contacts/add/", clients.add_contact_point, name="client_add_contact"),
+    path("contacts/<int:point_id>/remove/", clients.remove_contact_point,
+         name="client_remove_contact"),
+    path("persons/add/", clients.add_contact_person, name="client_add_person"),
+    path("duplicates/", clients.duplicates, name="client_duplicates"),
+    path("merge/", clients.merge, name="client_merge"),
+]
+
+municipality_patterns = [
+    path("", inbox.inbox, name="inbox"),
+    path("cases/new/", cases.new_case, name="case_new"),
+    path("cases/<int:case_id>/", include(case_patterns)),
+    path("clients/", clients.client_list, name="clients"),
+    path("clients/pick/", clients.pick_client, name="client_pick"),
+    path("clients/<int:client_id>/", include(client_patterns)),
+    path("search/", search.search, name="search"),
+]
+
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="workspace/home.html"), name="home"),
+    path("", home.home, name="home"),
+    path("<slug:municipality>/", include(municipality_patterns)),
 ]

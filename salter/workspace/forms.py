@@ -1,0 +1,450 @@
+"""Forms of the staff workspace. Each one only collects input: the change itself is made
+by the actions it calls, whose ValidationErrors come back as errors on the field they name.
+
+A form never offers a municipality: everything is scoped to the actor it is built for,
+and ids of another municipality's objects are simply not valid choices.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from salter.cases import actions as case_actions
+from salter.cases import workflow
+from salter.cases.models import Case, Channel, Priority
+from salter.clients import actions as client_actions
+from salter.clients.access import clients_visible_to
+from salter.clients.models import Client, ContactPoint
+from salter.procedures.models import CaseType
+from salter.tenancy.models import Department, Language
+from salter.tenancy.roles import Perm
+
+_CONTROL_CLASS = {
+    forms.Select: "form-select",
+    forms.RadioSelect: "form-check-input",
+    forms.CheckboxInput: "form-check-input",
+}
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on widgets, and `is-invalid` plus an error id on fields in error,
+    so screen readers announce the message with the field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = _CONTROL_CLASS.get(type(field.widget), "form-control")
+            field.widget.attrs.setdefault("class", css)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+class ActionForm(StyledForm):
+    """A form whose `submit()` runs `act()` in one transaction.
+
+    `error_fields` maps the keys of an action's ValidationError to this form's fields;
+    keys naming no field become form-wide errors. Returns whether it succeeded; the
+    action's result is in `self.result`.
+    """
+
+    error_fields: dict[str, str] = {}
+    required_perm: str = ""  # what the view checks before binding the form
+
+    def __init__(self, *args, actor, **kwargs):
+        self.actor = actor
+        self.result = None
+        super().__init__(*args, **kwargs)
+
+    def act(self):
+        raise NotImplementedError
+
+    def submit(self) -> bool:
+        if not self.is_valid():
+            return False
+        try:
+            with transaction.atomic():
+                self.result = self.act()
+        except ValidationError as exc:
+            self.add_action_errors(exc)
+            return False
+        return True
+
+    def add_action_errors(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        for key, errors in exc.error_dict.items():
+            name = self.error_fields.get(key, key)
+            self.add_error(name if name in self.fields else None, errors)
+
+
+# --- clients -------------------------------------------------------------------------
+
+
+class ClientDetailsForm(ActionForm):
+    """Name, identifiers and address of a person or business; edits an existing client
+    when given one."""
+
+    required_perm = Perm.EDIT_CLIENT
+    kind = forms.ChoiceField(label=_("Kind"), choices=Client.Kind.choices,
+                             initial=Client.Kind.PERSON, widget=forms.RadioSelect)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    jmbg = forms.CharField(label=_("JMBG"), max_length=20, required=False,
+                           help_text=_("Optional; 13 digits."))
+    business_name = forms.CharField(label=_("Business name"), max_length=200, required=False)
+    pib = forms.CharField(label=_("PIB"), max_length=15, required=False,
+                          help_text=_("Tax id, 9 digits."))
+    mb = forms.CharField(label=_("MB"), max_length=15, required=False,
+                         help_text=_("Company registry number, 8 digits."))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
+    language = forms.ChoiceField(label=_("Language of correspondence"), required=False,
+                                 choices=[("", _("Same as the municipality")),
+                                          *Language.choices])
+
+    detail_fields = ("kind", "first_name", "last_name", "jmbg", "business_name", "pib", "mb",
+                     "address", "place", "postal_code", "language")
+
+    def __init__(self, *args, client: Client | None = None, **kwargs):
+        self.client = client
+        if client is not None and not args and "data" not in kwargs:
+            kwargs.setdefault("initial", {n: getattr(client, n) for n in self.detail_fields})
+        super().__init__(*args, **kwargs)
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.detail_fields}
+
+    def act(self):
+        return client_actions.update_client(actor=self.actor, client=self.client,
+                                            **self.details())
+
+
+class NewClientForm(ClientDetailsForm):
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False,
+                            widget=forms.EmailInput)
+    phone = forms.CharField(label=_("Telephone"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel"}))
+
+    def create_client(self) -> Client:
+        contacts = [(ContactPoint.Kind.EMAIL, self.cleaned_data["email"]),
+                    (ContactPoint.Kind.PHONE, self.cleaned_data["phone"])]
+        return client_actions.create_client(actor=self.actor, contacts=contacts,
+                                            **self.details())
+
+    def act(self):
+        return self.create_client()
+
+
+class ClientPartyForm(NewClientForm):
+    """Either an existing client of the municipality (picked by search) or a new one."""
+
+    NONE, EXISTING, NEW = "none", "existing", "new"
+    client_mode = forms.ChoiceField(
+        label=_("Client"), widget=forms.RadioSelect, initial=EXISTING,
+        choices=[(EXISTING, _("Existing client")), (NEW, _("New client"))])
+    client = forms.IntegerField(label=_("Client"), required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.existing_client = None
+        if cleaned.get("client_mode") == self.EXISTING:
+            found = clients_visible_to(self.actor).current().filter(pk=cleaned.get("client"))
+            self.existing_client = found.first() if cleaned.get("client") else None
+            if self.existing_client is None:
+                self.add_error("client", _("Search for the client and choose one."))
+        return cleaned
+
+    def party(self) -> Client | None:
+        """The chosen client, created now if new; call inside `act()`'s transaction."""
+        mode = self.cleaned_data["client_mode"]
+        if mode == self.NEW:
+            return self.create_client()
+        if mode == self.EXISTING:
+            return self.existing_client
+        return None
+
+
+class ContactPointForm(ActionForm):
+    prefix = "contact"
+    required_perm = Perm.EDIT_CLIENT
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactPoint.Kind.choices)
+    value = forms.CharField(label=_("Address or number"), max_length=254)
+    label = forms.CharField(label=_("Label"), max_length=50, required=False,
+                            help_text=_("E.g. home, office."))
+    # The action names the error after the kind of contact.
+    error_fields = {kind: "value" for kind in ContactPoint.Kind.values}
+
+    def __init__(self, *args, client: Client, **kwargs):
+        self.client = client
+        super().__init__(*args, **kwargs)
+
+    def act(self):
+        return client_actions.add_contact_point(actor=self.actor, client=self.client,
+                                                **self.cleaned_data)
+
+
+class ContactPersonForm(ActionForm):
+    prefix = "person"
+    required_perm = Perm.EDIT_CLIENT
+    name = forms.CharField(label=_("Name"), max_length=200)
+    function = forms.CharField(label=_("Function"), max_length=100, required=False)
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False,
+                            widget=forms.EmailInput)
+    phone = forms.CharField(label=_("Telephone"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel"}))
+
+    def __init__(self, *args, client: Client, **kwargs):
+        self.client = client
+        super().__init__(*args, **kwargs)
+
+    def act(self):
+        return client_actions.add_contact_person(actor=self.actor, client=self.client,
+                                                 **self.cleaned_data)
+
+
+class MergeClientForm(ActionForm):
+    """Fold the chosen duplicate (`source`) into the client whose page this is."""
+
+    prefix = "merge"
+    required_perm = Perm.MERGE_CLIENTS
+    source = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, client: Client, **kwargs):
+        self.client = client
+        super().__init__(*args, **kwargs)
+
+    def clean_source(self):
+        source = clients_visible_to(self.actor).filter(pk=self.cleaned_data["source"]).first()
+        if source is None:
+            raise ValidationError(_("Choose a client of this municipality."))
+        return source
+
+    def act(self):
+        return client_actions.merge_clients(actor=self.actor,
+                                            source=self.cleaned_data["source"],
+                                            target=self.client)
+
+
+# --- cases ---------------------------------------------------------------------------
+
+
+def _departments(actor):
+    return Department.objects.filter(municipality=actor.municipality, is_active=True)
+
+
+def _members(actor):
+    return (get_user_model().objects
+            .filter(memberships__municipality=actor.municipality, memberships__is_active=True,
+                    is_active=True)
+            .order_by("last_name", "first_name", "username"))
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class NewCaseForm(ClientPartyForm):
+    required_perm = Perm.CREATE_CASE
+    # Not stripped here: a blank subject is refused by `create_case`, after the client
+    # was made, which is what proves the two roll back together.
+    subject = forms.CharField(label=_("Subject"), max_length=300, strip=False)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices,
+                                initial=Channel.COUNTER)
+    case_type = forms.ModelChoiceField(label=_("Case type"), queryset=CaseType.objects.none(),
+                                       required=False, empty_label=_("— none —"))
+    department = forms.ModelChoiceField(label=_("Department"),
+                                        queryset=Department.objects.none(), required=False,
+                                        empty_label=_("— from the case type —"))
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("Automatic")), *Priority.choices],
+        help_text=_("Automatic: high for businesses, normal otherwise."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        actor = self.actor
+        self.fields["client_mode"].choices = [
+            (self.NEW, _("New client")), (self.EXISTING, _("Existing client")),
+            (self.NONE, _("No client (anonymous)"))]
+        self.fields["client_mode"].initial = self.NEW
+        self.fields["case_type"].queryset = CaseType.objects.filter(
+            municipality=actor.municipality, is_active=True)
+        self.fields["department"].queryset = _departments(actor)
+
+    def act(self):
+        party = self.party()
+        data = self.cleaned_data
+        return case_actions.create_case(
+            actor=self.actor, subject=data["subject"], description=data["description"],
+            channel=data["channel"], case_type=data["case_type"],
+            department=data["department"], priority=data["priority"],
+            clients=[party] if party else [])
+
+
+class CaseActionForm(ActionForm):
+    """A form on the case page, acting on `case`."""
+
+    def __init__(self, *args, case: Case, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(CaseActionForm):
+    prefix = "note"
+    required_perm = Perm.EDIT_CASE
+    text = forms.CharField(label=_("Internal note"),
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def act(self):
+        return case_actions.add_note(actor=self.actor, case=self.case,
+                                     text=self.cleaned_data["text"])
+
+
+class AssignForm(CaseActionForm):
+    prefix = "assign"
+    required_perm = Perm.ASSIGN_CASE
+    department = forms.ModelChoiceField(label=_("Department"),
+                                        queryset=Department.objects.none(), required=False,
+                                        empty_label=_("— keep —"))
+    assignee = MemberChoiceField(label=_("Assignee"), queryset=get_user_model().objects.none(),
+                                 required=False, empty_label=_("— nobody —"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = _departments(self.actor)
+        self.fields["assignee"].queryset = _members(self.actor)
+        if not self.is_bound:
+            self.initial.setdefault("assignee", self.case.assignee_id)
+
+    def act(self):
+        return case_actions.assign_case(actor=self.actor, case=self.case,
+                                        assignee=self.cleaned_data["assignee"],
+                                        department=self.cleaned_data["department"])
+
+
+class StatusForm(CaseActionForm):
+    prefix = "status"
+    required_perm = Perm.CHANGE_STATUS
+    status = forms.ChoiceField(label=_("New status"), choices=())
+    text = forms.CharField(label=_("Comment"), required=False,
+                           widget=forms.TextInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = workflow.allowed_transitions(self.case.status)
+        self.fields["status"].choices = [(s, workflow.Status(s).label) for s in targets]
+
+    def act(self):
+        return case_actions.change_case_status(actor=self.actor, case=self.case,
+                                               status=self.cleaned_data["status"],
+                                               text=self.cleaned_data["text"])
+
+
+class LinkClientForm(ClientPartyForm):
+    prefix = "party"
+    required_perm = Perm.EDIT_CASE
+
+    def __init__(self, *args, case: Case, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+
+    def act(self):
+        client = self.party()
+        return case_actions.link_client(actor=self.actor, case=self.case, client=client)
+
+
+class UnlinkClientForm(CaseActionForm):
+    prefix = "unlink"
+    required_perm = Perm.EDIT_CASE
+    client = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_client(self):
+        client = self.case.clients.filter(pk=self.cleaned_data["client"]).first()
+        if client is None:
+            raise ValidationError(_("This client is not a party to the case."))
+        return client
+
+    def act(self):
+        return case_actions.unlink_client(actor=self.actor, case=self.case,
+                                          client=self.cleaned_data["client"])
+
+
+class OtherCaseForm(CaseActionForm):
+    """Names another case by its registry number; only cases the actor may see count."""
+
+    registry_number = forms.CharField(label=_("Registry number"), max_length=60)
+    allow_empty = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registry_number"].required = not self.allow_empty
+
+    def clean_registry_number(self):
+        number = self.cleaned_data["registry_number"].strip()
+        if not number and self.allow_empty:
+            return None
+        other = Case.objects.visible_to(self.actor).filter(registry_number=number).first()
+        if other is None:
+            raise ValidationError(_("No case with this registry number."))
+        return other
+
+
+class LinkCaseForm(OtherCaseForm):
+    prefix = "link"
+    required_perm = Perm.EDIT_CASE
+    error_fields = {"other": "registry_number"}
+
+    def act(self):
+        return case_actions.link_cases(actor=self.actor, case=self.case,
+                                       other=self.cleaned_data["registry_number"])
+
+
+class ParentForm(OtherCaseForm):
+    prefix = "parent"
+    required_perm = Perm.EDIT_CASE
+    allow_empty = True
+    error_fields = {"parent": "registry_number"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registry_number"].label = _("Parent case (registry number)")
+        self.fields["registry_number"].help_text = _("Leave empty to remove the parent.")
+
+    def act(self):
+        return case_actions.set_parent_case(actor=self.actor, case=self.case,
+                                            parent=self.cleaned_data["registry_number"])
+
+
+class MergeCaseForm(OtherCaseForm):
+    prefix = "merge"
+    required_perm = Perm.MERGE_CASES
+    error_fields = {"into": "registry_number"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registry_number"].label = _("Merge into case (registry number)")
+
+    def act(self):
+        return case_actions.merge_cases(actor=self.actor, duplicate=self.case,
+                                        into=self.cleaned_data["registry_number"])
+
+
+# --- lists ---------------------------------------------------------------------------
+
+
+class SearchForm(StyledForm):
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)

@@ -1,0 +1,107 @@
+"""Staff search over cases and clients.
+
+Staff type what they have in front of them: a registry number, a tracking code, a name
+in either script, with or without diacritics, a telephone number in any notation, an
+e-mail address. The query is folded the same way `search_text` is (see
+`salter.lang.transliteration.fold`), so "Đorđević", "Djordjevic" and "Ђорђевић" meet;
+every folded term must occur. A query that is a telephone number or an e-mail address
+also matches the normalised contact point exactly, because "064 123 4567" never occurs
+as words in the stored "+381641234567".
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from salter.cases.models import Case, CaseParty
+from salter.clients.access import clients_visible_to
+from salter.clients.contact import normalize_email, normalize_phone
+from salter.clients.models import ContactPoint
+from salter.lang.transliteration import fold
+
+MIN_TERM_LENGTH = 2
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    terms: tuple[str, ...]
+    phone: str = ""  # E.164 when the whole query reads as a telephone number
+    email: str = ""  # lower-cased when the whole query is an e-mail address
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.phone or self.email)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    text = (text or "").strip()
+    terms = tuple(t for t in fold(text).split() if len(t) >= MIN_TERM_LENGTH)
+    return ParsedQuery(terms=terms, phone=_as_phone(text), email=_as_email(text))
+
+
+def _as_phone(text: str) -> str:
+    # Only something that looks like a number: "Đorđević" must not be tried as one.
+    if not text or any(c.isalpha() for c in text):
+        return ""
+    try:
+        return normalize_phone(text)
+    except ValidationError:
+        return ""
+
+
+def _as_email(text: str) -> str:
+    if "@" not in text:
+        return ""
+    try:
+        return normalize_email(text)
+    except ValidationError:
+        return ""
+
+
+def _contact_values(query: ParsedQuery) -> list[tuple[str, str]]:
+    pairs = []
+    if query.phone:
+        pairs.append((ContactPoint.Kind.PHONE, query.phone))
+    if query.email:
+        pairs.append((ContactPoint.Kind.EMAIL, query.email))
+    return pairs
+
+
+def _owns_contact(query: ParsedQuery, client_ref: str) -> Q:
+    """Q for 'the client at `client_ref` has the queried phone or e-mail'."""
+    match = Q()
+    for kind, value in _contact_values(query):
+        match |= Q(Exists(ContactPoint.objects.filter(
+            client=OuterRef(client_ref), kind=kind, value=value)))
+    return match
+
+
+def search_clients(actor, text: str) -> QuerySet:
+    """Current (not merged) clients of the actor's municipality matching `text`."""
+    query = parse_query(text)
+    clients = clients_visible_to(actor).current()
+    if not query:
+        return clients.none()
+    by_terms = Q()
+    for term in query.terms:
+        by_terms &= Q(search_text__contains=term)
+    match = (by_terms if query.terms else Q(pk__in=[])) | _owns_contact(query, "pk")
+    return clients.filter(match)
+
+
+def search_cases(actor, text: str) -> QuerySet:
+    """Cases visible to the actor matching `text` on the case or on one of its clients."""
+    query = parse_query(text)
+    cases = Case.objects.visible_to(actor)
+    if not query:
+        return cases.none()
+    by_terms = Q()
+    for term in query.terms:
+        party_has_term = CaseParty.objects.filter(
+            case=OuterRef("pk"), client__search_text__contains=term)
+        by_terms &= Q(search_text__contains=term) | Q(Exists(party_has_term))
+    match = by_terms if query.terms else Q(pk__in=[])
+    contact = _owns_contact(query, "client")
+    if contact:
+        match |= Q(Exists(CaseParty.objects.filter(case=OuterRef("pk")).filter(contact)))
+    return cases.filter(match)

@@ -1,0 +1,61 @@
+"""Small display helpers for the staff templates."""
+
+import phonenumbers
+from django import template
+
+from salter.cases.models import Priority
+from salter.cases.workflow import Status
+from salter.clients.contact import format_phone
+from salter.clients.models import ContactPoint
+
+register = template.Library()
+
+_STATUS_BADGE = {
+    Status.NEW: "text-bg-primary",
+    Status.ASSIGNED: "text-bg-info",
+    Status.IN_PROGRESS: "text-bg-warning",
+    Status.WAITING_CITIZEN: "text-bg-light border",
+    Status.WAITING_DEPARTMENT: "text-bg-light border",
+    Status.RESOLVED: "text-bg-success",
+    Status.CLOSED: "text-bg-secondary",
+}
+_PRIORITY_BADGE = {
+    Priority.LOW: "text-bg-light border",
+    Priority.NORMAL: "text-bg-light border",
+    Priority.HIGH: "text-bg-warning",
+    Priority.URGENT: "text-bg-danger",
+}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return _STATUS_BADGE.get(status, "text-bg-secondary")
+
+
+@register.filter
+def priority_badge(priority: int) -> str:
+    return _PRIORITY_BADGE.get(priority, "text-bg-light border")
+
+
+@register.filter
+def person_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def contact_display(point: ContactPoint) -> str:
+    """Telephone numbers as Serbian staff write them; other values as stored."""
+    if point.kind == ContactPoint.Kind.PHONE:
+        try:
+            return format_phone(point.value)
+        except phonenumbers.NumberParseException:
+            return point.value
+    return point.value
+
+
+@register.filter
+def can(membership, perm: str) -> bool:
+    """`{% if membership|can:"merge_cases" %}`: show only what the member may do."""
+    return membership is not None and membership.can(perm)

@@ -1,0 +1,108 @@
+"""Opening a case, and the case page."""
+
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+from salter.cases import workflow
+from salter.cases.access import access_case
+from salter.cases.models import Case
+from salter.channels.models import InboundMessage, OutboundMessage
+from salter.documents.models import Document
+from salter.tenancy.access import municipality_view
+from salter.tenancy.roles import Perm
+from salter.workspace import forms
+from salter.workspace.search import search_clients
+from salter.workspace.timeline import case_timeline
+
+# The reply-by-e-mail partial belongs to the channels app and may not exist yet; the
+# case page includes it only when it does.
+REPLY_FORM_TEMPLATE = "channels/case_reply.html"
+PICK_LIMIT = 10
+
+CASE_FORMS = (forms.NoteForm, forms.AssignForm, forms.StatusForm, forms.LinkClientForm,
+              forms.UnlinkClientForm, forms.LinkCaseForm, forms.ParentForm, forms.MergeCaseForm)
+
+
+@municipality_view(perm=Perm.CREATE_CASE)
+def new_case(request, membership):
+    client_query = request.POST.get("client_query", "")
+    if request.method == "POST" and "find_client" in request.POST:
+        # Without JavaScript, "search" posts the whole form: show it again with the
+        # matches, keeping what was typed, without complaining about missing fields.
+        form = forms.NewCaseForm(initial=request.POST.dict(), actor=membership)
+        form.initial["client_mode"] = forms.NewCaseForm.EXISTING
+        matches = list(search_clients(membership, client_query)[:PICK_LIMIT])
+    elif request.method == "POST":
+        form = forms.NewCaseForm(request.POST, actor=membership)
+        if form.submit():
+            return redirect("workspace:case", municipality=membership.municipality.slug,
+                            case_id=form.result.pk)
+        matches = [form.existing_client] if getattr(form, "existing_client", None) else []
+    else:
+        form = forms.NewCaseForm(actor=membership)
+        matches = []
+    chosen = getattr(form, "existing_client", None)
+    return render(request, "workspace/case_new.html", {
+        "form": form, "client_query": client_query, "pick_matches": matches,
+        "pick_selected": chosen.pk if chosen else None,
+    })
+
+
+def _optional_template(name: str) -> str | None:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
+
+
+def case_forms(membership, case: Case, bound=None) -> dict:
+    """One form per case action, keyed by prefix; `bound` (one that failed) replaces
+    its fresh counterpart so its errors show."""
+    built = {cls.prefix: cls(actor=membership, case=case) for cls in CASE_FORMS}
+    if bound is not None:
+        built[bound.prefix] = bound
+    return built
+
+
+def _related(visible, case: Case):
+    return visible.filter(Q(links_in__from_case=case) | Q(links_out__to_case=case)).distinct()
+
+
+def correspondence(case: Case) -> list[dict]:
+    """Messages received and sent on the case, newest first."""
+    scope = {"municipality_id": case.municipality_id, "case": case}
+    items = [{"at": m.received_at, "inbound": True, "message": m}
+             for m in InboundMessage.objects.filter(**scope)]
+    items += [{"at": m.created_at, "inbound": False, "message": m}
+              for m in OutboundMessage.objects.filter(**scope)]
+    return sorted(items, key=lambda item: item["at"], reverse=True)
+
+
+def render_case_page(request, membership, case: Case, bound_form=None):
+    visible = Case.objects.visible_to(membership)
+    context = {
+        "case": case,
+        "parties": case.parties.select_related("client").order_by("client__last_name"),
+        "timeline": case_timeline(case),
+        "children": visible.filter(parent=case),
+        "related": _related(visible, case),
+        "merged_cases": visible.filter(merged_into=case),
+        "parent": visible.filter(pk=case.parent_id).first(),
+        "merged_into": visible.filter(pk=case.merged_into_id).first(),
+        "documents": Document.objects.filter(municipality=membership.municipality, case=case)
+        .select_related("blob"),
+        "correspondence": correspondence(case),
+        "forms": case_forms(membership, case, bound_form),
+        "transitions": [workflow.Status(s) for s in workflow.allowed_transitions(case.status)],
+        "reply_form_template": _optional_template(REPLY_FORM_TEMPLATE),
+    }
+    return render(request, "workspace/case.html", context)
+
+
+@municipality_view
+def case_page(request, membership, case_id):
+    case = access_case(membership, case_id)
+    return render_case_page(request, membership, case)

@@ -1,0 +1,179 @@
+"""Clients: the list, one client's page with their whole history, and the changes staff
+make to a client. Every look-up goes through `access_client` / `clients_visible_to`."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from salter.cases.models import Case
+from salter.channels.models import InboundMessage, OutboundMessage
+from salter.clients import actions as client_actions
+from salter.clients.access import access_client, clients_visible_to
+from salter.clients.matching import suggest_duplicates
+from salter.documents.models import Document
+from salter.tenancy.access import municipality_view
+from salter.tenancy.roles import Perm
+from salter.workspace import forms
+from salter.workspace.search import search_clients
+
+PAGE_SIZE = 25
+PICK_LIMIT = 10
+# Inputs the pick list may fill: the new-case form and the case page's "link client".
+PICK_FIELDS = {"client", "party-client"}
+
+
+@municipality_view
+def client_list(request, membership):
+    form = forms.SearchForm(request.GET or None)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    clients = (search_clients(membership, text) if text
+               else clients_visible_to(membership).current())
+    page = Paginator(clients.order_by("last_name", "first_name", "business_name", "pk"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "workspace/clients/_list.html" if request.htmx else "workspace/clients/list.html"
+    return render(request, template, {"form": form, "page": page, "q": text})
+
+
+@municipality_view
+def pick_client(request, membership):
+    """Matches for the client search of a form, as radio buttons named `field`."""
+    text = request.GET.get("client_query") or request.GET.get("party-client_query") or ""
+    field = request.GET.get("field") if request.GET.get("field") in PICK_FIELDS else "client"
+    matches = search_clients(membership, text)[:PICK_LIMIT] if text.strip() else []
+    return render(request, "workspace/clients/_pick.html",
+                  {"matches": matches, "field": field, "q": text})
+
+
+@dataclass
+class HistoryItem:
+    at: datetime
+    kind: str  # "case", "inbound", "outbound", "document"
+    item: object
+
+
+def client_history(membership, client) -> list[HistoryItem]:
+    """Cases, messages and documents of the client, newest first; items tied to a case
+    the member may not open are left out, like the case itself."""
+    visible = Case.objects.visible_to(membership)
+    cases = list(visible.filter(parties__client=client).select_related("department"))
+    in_sight = Q(case__isnull=True) | Q(case__in=visible)
+    scope = {"municipality": membership.municipality, "client": client}
+    items = [HistoryItem(c.created_at, "case", c) for c in cases]
+    items += [HistoryItem(m.received_at, "inbound", m)
+              for m in InboundMessage.objects.filter(in_sight, **scope).select_related("case")]
+    items += [HistoryItem(m.created_at, "outbound", m)
+              for m in OutboundMessage.objects.filter(in_sight, **scope).select_related("case")]
+    items += [HistoryItem(d.created_at, "document", d)
+              for d in Document.objects.filter(in_sight, **scope).select_related("case", "blob")]
+    return sorted(items, key=lambda i: i.at, reverse=True)
+
+
+def render_client_page(request, membership, client, bound_form=None):
+    client_forms = {
+        "contact": forms.ContactPointForm(actor=membership, client=client),
+        "person": forms.ContactPersonForm(actor=membership, client=client),
+    }
+    if bound_form is not None:
+        client_forms[bound_form.prefix] = bound_form
+    return render(request, "workspace/clients/detail.html", {
+        "client": client,
+        "merged_into": client.merged_into,
+        "contact_points": client.contact_points.order_by("kind", "value"),
+        "contact_persons": client.contact_persons.order_by("name"),
+        "history": client_history(membership, client),
+        "forms": client_forms,
+        "can_edit": membership.can(Perm.EDIT_CLIENT),
+        "can_merge": membership.can(Perm.MERGE_CLIENTS),
+    })
+
+
+@municipality_view
+def client_page(request, membership, client_id):
+    client = access_client(membership, client_id)
+    return render_client_page(request, membership, client)
+
+
+def _allowed_client(membership, client_id, perm):
+    """The client, 404 if not this municipality's, then 403 if the member may not."""
+    client = access_client(membership, client_id)
+    if not membership.can(perm):
+        raise PermissionDenied
+    return client
+
+
+def _to_client(membership, client):
+    return redirect("workspace:client", municipality=membership.municipality.slug,
+                    client_id=client.pk)
+
+
+@municipality_view
+def edit_client(request, membership, client_id):
+    client = _allowed_client(membership, client_id, Perm.EDIT_CLIENT)
+    form = forms.ClientDetailsForm(request.POST or None, actor=membership, client=client)
+    if request.method == "POST" and form.submit():
+        messages.success(request, _("Client saved."))
+        return _to_client(membership, client)
+    return render(request, "workspace/clients/edit.html", {"client": client, "form": form})
+
+
+def client_action(form_class, done_message):
+    @require_POST
+    @municipality_view
+    def view(request, membership, client_id):
+        client = _allowed_client(membership, client_id, form_class.required_perm)
+        form = form_class(request.POST, actor=membership, client=client)
+        if not form.submit():
+            return render_client_page(request, membership, client, bound_form=form)
+        messages.success(request, done_message)
+        return _to_client(membership, client)
+
+    return view
+
+
+add_contact_point = client_action(forms.ContactPointForm, _("Contact added."))
+add_contact_person = client_action(forms.ContactPersonForm, _("Contact person added."))
+
+
+@require_POST
+@municipality_view
+def remove_contact_point(request, membership, client_id, point_id):
+    client = _allowed_client(membership, client_id, Perm.EDIT_CLIENT)
+    point = client.contact_points.filter(pk=point_id).first()
+    if point is None:
+        raise Http404
+    client_actions.remove_contact_point(actor=membership, point=point)
+    messages.success(request, _("Contact removed."))
+    return _to_client(membership, client)
+
+
+@municipality_view
+def duplicates(request, membership, client_id):
+    client = access_client(membership, client_id)
+    return render(request, "workspace/clients/duplicates.html", {
+        "client": client,
+        "suggestions": suggest_duplicates(client) if client.merged_into_id is None else [],
+        "can_merge": membership.can(Perm.MERGE_CLIENTS),
+        "form": None,
+    })
+
+
+@require_POST
+@municipality_view
+def merge(request, membership, client_id):
+    client = _allowed_client(membership, client_id, Perm.MERGE_CLIENTS)
+    form = forms.MergeClientForm(request.POST, actor=membership, client=client)
+    if form.submit():
+        messages.success(request, _("Clients merged."))
+        return _to_client(membership, client)
+    return render(request, "workspace/clients/duplicates.html", {
+        "client": client, "suggestions": suggest_duplicates(client), "can_merge": True,
+        "form": form,
+    })

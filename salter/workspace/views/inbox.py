@@ -1,0 +1,43 @@
+"""A member's inbox: queues with counts, sorting and paging; HTMX refreshes only the list."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from salter.tenancy.access import municipality_view
+from salter.workspace import inbox as queues
+
+PAGE_SIZE = 25
+
+
+def _chosen_queue(request, membership) -> queues.Queue:
+    available = queues.queues_for(membership)
+    key = request.GET.get("queue") or queues.MINE.key
+    for queue in available:
+        if queue.key == key:
+            return queue
+    if key == queues.ALL.key:
+        # The municipality is theirs; only this view of it is not: 403, not 404.
+        raise PermissionDenied
+    return available[0]
+
+
+@municipality_view
+def inbox(request, membership):
+    queue = _chosen_queue(request, membership)
+    sort = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else (
+        queues.DEFAULT_SORT)
+    cases = queues.sorted_cases(
+        queues.queue_cases(membership, queue.key)
+        .select_related("department", "assignee", "case_type"), sort)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queues.queue_counts(membership)
+    context = {
+        "queue": queue,
+        "queues": [(q, counts[q.key]) for q in queues.queues_for(membership)],
+        "sort": sort,
+        "sorts": [(key, label) for key, (label, _order) in queues.SORTS.items()],
+        "page": page,
+    }
+    template = "workspace/inbox/_results.html" if request.htmx else "workspace/inbox.html"
+    return render(request, template, context)

@@ -1,0 +1,22 @@
+from django.shortcuts import render
+
+from salter.tenancy.access import municipality_view
+from salter.workspace.forms import SearchForm
+from salter.workspace.search import search_cases, search_clients
+
+RESULT_LIMIT = 50
+
+
+@municipality_view
+def search(request, membership):
+    form = SearchForm(request.GET or None)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    cases = (search_cases(membership, text)
+             .select_related("department", "assignee")
+             .order_by("-created_at")[:RESULT_LIMIT])
+    clients = search_clients(membership, text)[:RESULT_LIMIT]
+    template = "workspace/search/_results.html" if request.htmx else "workspace/search.html"
+    return render(request, template, {
+        "form": form, "q": text, "cases": list(cases), "clients": list(clients),
+        "limit": RESULT_LIMIT,
+    })
