@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -154,29 +155,60 @@ def plausibility(text: str) -> float:
 # Each run of 8-bit bytes with one ASCII neighbour on each side: enough
 # context for scoring, and much less text to decode per candidate.
 _EIGHT_BIT_RUNS = re.compile(rb".?[\x80-\xff]+.?", re.DOTALL)
-_SAMPLE_LIMIT = 8192
+_SAMPLE_LIMIT = 2048
+_FINALISTS = 3
 
 
 def _sample(data: bytes) -> bytes:
-    runs = _EIGHT_BIT_RUNS.findall(data[: _SAMPLE_LIMIT * 8])
+    runs = _EIGHT_BIT_RUNS.findall(data[: _SAMPLE_LIMIT * 16])
     return b" ".join(runs)[:_SAMPLE_LIMIT]
 
 
+@lru_cache(maxsize=64)
+def _byte_scores(codec: str) -> tuple[float, ...]:
+    """Context-free score of each high byte (0x80-0xFF) decoded with codec."""
+    return tuple(_char_score(bytes([b]).decode(codec, "replace")) for b in range(0x80, 0x100))
+
+
+def _quick_score(histogram: Counter[int], codec: str) -> float:
+    scores = _byte_scores(codec)
+    return sum(scores[byte - 0x80] * count for byte, count in histogram.items() if byte >= 0x80)
+
+
 def guess_codec(data: bytes, declared_codec: str = "") -> str:
-    """Pick the most plausible single-byte codec for 8-bit, non-UTF-8 data."""
+    """Pick the most plausible single-byte codec for 8-bit, non-UTF-8 data.
+
+    A per-byte score over a histogram ranks all candidates cheaply; only the
+    best few are decoded and scored with context.
+    """
     sample = _sample(data)
     candidates = list(CANDIDATES)
-    if declared_codec and _is_single_byte(declared_codec) and declared_codec not in candidates:
-        candidates.insert(0, declared_codec)
-    elif declared_codec in candidates:
+    if declared_codec in candidates:
         candidates.remove(declared_codec)
+    if declared_codec and _is_single_byte(declared_codec):
         candidates.insert(0, declared_codec)
-    best, best_score = candidates[0], float("-inf")
-    for codec in candidates:
+    histogram = Counter(sample)
+    ranked = sorted(candidates, key=lambda c: -_quick_score(histogram, c))
+    finalists = [c for c in candidates if c in ranked[:_FINALISTS]]
+    best, best_score = finalists[0], float("-inf")
+    for codec in finalists:
         score = plausibility(sample.decode(codec, "replace"))
         if score > best_score:
             best, best_score = codec, score
     return best
+
+
+def _mostly_utf8(data: bytes, *, trusted: bool) -> bool:
+    """UTF-8 with a few damaged bytes (a cut multi-byte character, a stray
+    byte): valid sequences outnumber the broken ones, which single-byte text
+    almost never produces by accident. Declared UTF-8 gets the benefit of
+    the doubt sooner."""
+    text = _sample(data).decode("utf-8", "replace")
+    broken = text.count("\ufffd")
+    valid = sum(1 for ch in text if ch >= "\x80") - broken
+    if trusted:
+        return valid >= 1 and valid >= broken
+    return valid >= 2 and valid >= 3 * broken
 
 
 def _describe(declared: str | None) -> str:
@@ -205,6 +237,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             return Decoded(data.decode(codec), codec, "")
         except (UnicodeDecodeError, LookupError):
             pass
+    if _mostly_utf8(data, trusted=codec == "utf-8"):
+        return Decoded(data.decode("utf-8", "replace"), "utf-8", _note(declared, codec, "utf-8"))
     chosen = guess_codec(data, codec)
     return Decoded(data.decode(chosen, "replace"), chosen, _note(declared, codec, chosen))
 

@@ -114,15 +114,31 @@ def parse_addresses(values: list[str], notes: list[str] | None = None) -> list[t
     Parsing happens before RFC 2047 decoding so a decoded comma in a display
     name ("Petrović, Marko") does not split one address into two.
     """
-    bounded = [v[:MAX_HEADER_CHARS * 4] for v in values]
+    bounded = [v[: MAX_HEADER_CHARS * 4] for v in values]
     result = []
-    for name, addr in getaddresses(bounded):
+    for name, addr in _split_addresses(bounded):
         normal = normalize_address(decode_header(addr))
         if normal:
             result.append((decode_header(name, notes), normal))
         if len(result) >= MAX_ADDRESSES:
             break
     return result
+
+
+_SIMPLE_MAILBOX = re.compile(
+    r'^\s*(?:"([^"\\,]*)"\s*|([^"<>,;:@()\\]*?)\s*)?<([^<>\s,;"()\\]+)>\s*$'
+    r'|^\s*([^<>\s,;"()\\]+@[^<>\s,;"()\\]+)\s*$'
+)
+
+
+def _split_addresses(values: list[str]) -> list[tuple[str, str]]:
+    """getaddresses(), with a fast path for the common single mailbox."""
+    if len(values) == 1:
+        match = _SIMPLE_MAILBOX.match(values[0])
+        if match:
+            quoted, bare_name, bracketed, plain = match.groups()
+            return [((quoted or bare_name or "").strip(), bracketed or plain)]
+    return getaddresses(values)
 
 
 def unique_addresses(pairs: list[tuple[str, str]]) -> list[str]:

@@ -611,11 +611,13 @@ def _decode_base64(data: bytes) -> bytes:
     if sample and len(_BASE64_JUNK.findall(sample)) > len(sample) // 20:
         # Declared base64 but plainly not: wrong Content-Transfer-Encoding.
         return data
-    try:
-        return binascii.a2b_base64(data, strict_mode=False)
-    except binascii.Error:
-        pass
-    # Bad padding, or several padded chunks glued together: decode chunk by chunk.
+    # Several padded chunks glued together would silently stop at the first "=".
+    if b"=" not in data.rstrip(b"\r\n\t =")[:-2]:
+        try:
+            return binascii.a2b_base64(data, strict_mode=False)
+        except binascii.Error:
+            pass
+    # Bad padding or glued chunks: decode chunk by chunk.
     out = []
     for chunk in re.split(rb"=+", data):
         chunk = _NOT_BASE64.sub(b"", chunk)

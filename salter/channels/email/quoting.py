@@ -121,7 +121,7 @@ def _history_start(lines: list[str]) -> int:
     """Index of the first line of quoted history (attribution, separator or
     Outlook header block); len(lines) when there is none."""
     for i, line in enumerate(lines):
-        if len(line) > _MAX_MARKER_LINE or not line.strip():
+        if len(line) > _MAX_MARKER_LINE or not _may_be_marker(lines, i):
             continue
         if _FORWARD_MARKER.match(line):
             return len(lines)
@@ -134,6 +134,15 @@ def _history_start(lines: list[str]) -> int:
         if _QUOTED.match(line) and _only_quotes_follow(lines, i):
             return i
     return len(lines)
+
+
+def _may_be_marker(lines: list[str], i: int) -> bool:
+    """Cheap filter before the regexes: every marker has a colon, dashes or a
+    quote sign, or is the first half of an attribution wrapped onto the next line."""
+    line = lines[i]
+    if ":" in line or "--" in line or line.lstrip().startswith((">", "_")):
+        return True
+    return i + 1 < len(lines) and lines[i + 1].rstrip().endswith(":")
 
 
 def _is_attribution(lines: list[str], i: int) -> bool:

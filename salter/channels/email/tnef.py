@@ -41,13 +41,15 @@ def expand(data: bytes) -> TnefContent | None:
 
 
 def _name(attachment) -> str:
+    """The long (MAPI) file name, else the 8.3 title; tnefparse decodes the
+    title as UTF-8 although Outlook writes it in the message's code page."""
     try:
         name = attachment.long_filename()
     except Exception:
         # Names are decoded lazily by tnefparse and may be garbage.
-        name = ""
+        name = getattr(attachment, "_name", b"")
     if isinstance(name, bytes):
-        name = name.decode("utf-8", "replace")
+        name = decode_bytes(name.split(b"\x00", 1)[0]).text
     return str(name or "").strip("\x00")
 
 
