@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/<slug:municipality>/mail/", include("salter.channels.urls")),
     path("staff/", include("salter.workspace.urls")),
     path("portal/", include("salter.portal.urls")),
     path("province/", include("salter.dashboards.urls")),

@@ -358,3 +358,37 @@ def append_message_to_case(*, actor, case: Case, inbound, files=()) -> CaseEvent
     if reason:
         change_case_status(actor=actor, case=case, status=Status.IN_PROGRESS, text=reason)
     return event
+
+
+@transaction.atomic
+def reply_to_client(*, actor, case: Case, body: str,
+                    recipient_client: Client | None = None):
+    """E-mail the client (by default the submitter) from the case page, continuing the
+    conversation, in the case's language; the outbox sends it after commit and records
+    MESSAGE_OUT now and the delivery state later."""
+    # Imported here: channels builds on cases, not the other way round.
+    from salter.channels.email.replies import reply_thread, working_email
+    from salter.channels.models import OutboundMessage
+    from salter.channels.outbox import queue_message
+
+    require(actor, Perm.EDIT_CASE)
+    _same_municipality(actor, case, recipient_client)
+    if not (body or "").strip():
+        raise ValidationError({"body": [_("Write the reply.")]})
+    parties = case.parties.select_related("client").order_by("pk")
+    if recipient_client is not None:
+        party = parties.filter(client=recipient_client).first()
+    else:
+        party = parties.filter(role=CaseParty.Role.SUBMITTER).first() or parties.first()
+    if party is None:
+        raise ValidationError({"recipient_client": [_("This client is not a party of the case.")]})
+    point = working_email(party.client, case)
+    if point is None:
+        raise ValidationError({"body": [
+            _("%(client)s has no working e-mail address.") % {"client": party.client}]})
+    thread = reply_thread(case, party.client)
+    return queue_message(actor=actor, case=case, client=party.client, recipient=point.value,
+                         subject=thread.subject, body=body.strip(),
+                         purpose=OutboundMessage.Purpose.REPLY, inbound=thread.inbound,
+                         in_reply_to=thread.in_reply_to, references=thread.references,
+                         language=case.language)

@@ -71,8 +71,14 @@ def subject_with_number(subject: str, case) -> str:
     return f"[{case.registry_number}] {subject}"
 
 
+def angled(message_id: str) -> str:
+    """Message-IDs in headers are <id>; intake stores them bare."""
+    bare = (message_id or "").strip().strip("<>").strip()
+    return f"<{bare}>" if bare else ""
+
+
 def reference_chain(references: str, in_reply_to: str) -> str:
-    ids = (references or "").split()
+    ids = [angled(i) for i in (references or "").split()]
     if in_reply_to and in_reply_to not in ids:
         ids.append(in_reply_to)
     if len(ids) > MAX_REFERENCES:
@@ -91,6 +97,7 @@ def queue_message(*, actor, case, client, recipient: str, subject: str, body: st
         recipient = normalize_email(recipient)
     if inbound is not None and not in_reply_to:
         in_reply_to = inbound.message_id
+    in_reply_to = angled(in_reply_to)
     message = OutboundMessage.objects.create(
         municipality=actor.municipality,
         channel=channel,

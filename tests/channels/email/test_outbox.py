@@ -277,3 +277,11 @@ def test_concurrent_workers_send_once(clerk, case, citizen, citizen_account, via
 
 def _closed_port() -> int:
     return free_port()  # nothing listens there: connection refused
+
+
+@pytest.mark.django_db
+def test_bare_message_ids_from_intake_are_angled(clerk, case, citizen):
+    message = _queue(clerk, case, citizen, in_reply_to="b@citizen.example",
+                     references="a@citizen.example <b@citizen.example>")
+    assert message.in_reply_to == "<b@citizen.example>"
+    assert message.references == "<a@citizen.example> <b@citizen.example>"
