@@ -1,3 +1,8 @@
+from django.urls import path
+
+from salter.dashboards import views
 
 app_name = "dashboards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.province, name="province"),
+]

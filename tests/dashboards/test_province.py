@@ -1,0 +1,110 @@
+"""The province overview: aggregates for provincial supervisors only, no personal data."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from salter.cases import actions
+from salter.cases.models import Channel
+from salter.cases.workflow import Status
+from salter.clients.actions import create_client
+from salter.clients.models import Client
+from salter.dashboards.province import province_report
+from salter.procedures.models import CaseType
+from salter.tenancy.models import Municipality, ProvincialRole
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+URL = reverse("dashboards:province")
+
+
+@pytest.fixture
+def supervisor(db):
+    user = get_user_model().objects.create_user("nadzor", password=PASSWORD)
+    ProvincialRole.objects.create(user=user)
+    return user
+
+
+@pytest.fixture
+def cases(clerk, other_clerk):
+    """Subotica: three cases, one overdue and one resolved; Sombor: one by e-mail."""
+    subotica = clerk.municipality
+    ana = create_client(actor=clerk, first_name="Anastazija", last_name="Zrnić")
+    info = CaseType.objects.create(municipality=subotica, name="Informacije",
+                                   classification="031", resolution_days=15)
+    long_ago = timezone.now() - datetime.timedelta(days=40)
+    overdue = actions.create_case(actor=clerk, subject="Tajni predmet Zrnić", clients=[ana],
+                                  channel=Channel.PHONE, case_type=info, received_at=long_ago)
+    actions.add_note(actor=clerk, case=overdue, text="Interna beleška")
+    resolved = actions.create_case(actor=clerk, subject="Drugi", channel=Channel.PHONE,
+                                   received_at=timezone.now() - datetime.timedelta(days=4))
+    actions.change_case_status(actor=clerk, case=resolved, status=Status.RESOLVED)
+    actions.create_case(actor=clerk, subject="Treći", channel=Channel.COUNTER)
+    actions.create_case(actor=other_clerk, subject="Somborski", channel=Channel.EMAIL)
+    return {"overdue": overdue, "resolved": resolved}
+
+
+def _row(report, slug):
+    return next(f for m, f in report.rows if m.slug == slug)
+
+
+def test_report_counts_per_active_municipality_and_totals(cases):
+    report = province_report()
+    assert {m.slug for m, _f in report.rows} == set(
+        Municipality.objects.active().values_list("slug", flat=True))
+    subotica = _row(report, "subotica")
+    assert (subotica.open, subotica.overdue, subotica.opened, subotica.resolved) == (2, 1, 2, 1)
+    assert subotica.median_days == pytest.approx(4, abs=0.1)
+    assert subotica.by_channel == {Channel.PHONE: 1, Channel.COUNTER: 1}
+    sombor = _row(report, "sombor")
+    assert (sombor.open, sombor.overdue, sombor.opened, sombor.resolved) == (1, 0, 1, 0)
+    assert sombor.median_days is None
+    assert (report.total.open, report.total.overdue, report.total.opened) == (3, 1, 3)
+    assert report.total.by_channel[Channel.EMAIL] == 1
+
+
+def test_inactive_municipalities_are_left_out(cases):
+    Municipality.objects.filter(slug="sombor").update(is_active=False)
+    report = province_report()
+    assert "sombor" not in {m.slug for m, _f in report.rows}
+    assert report.total.open == 2
+
+
+def test_supervisor_sees_aggregates_without_personal_data(client, supervisor, cases):
+    client.force_login(supervisor)
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-municipality="subotica"' in html and "Subotica" in html
+    assert 'data-municipality="total"' in html
+    for private in ("Anastazija", "Zrnić", "Tajni predmet", "Interna beleška",
+                    cases["overdue"].registry_number, cases["overdue"].tracking_code,
+                    "clerk", "Clerk"):
+        assert private not in html
+
+
+def test_staff_without_a_provincial_role_get_404(client, clerk):
+    client.force_login(clerk.user)
+    assert client.get(URL).status_code == 404
+
+
+def test_superuser_without_the_role_gets_404_too(client):
+    admin = get_user_model().objects.create_superuser("root", password=PASSWORD)
+    client.force_login(admin)
+    assert client.get(URL).status_code == 404
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_business_case_counts_like_any_other(clerk):
+    firm = create_client(actor=clerk, kind=Client.Kind.BUSINESS, business_name="Agro d.o.o.",
+                         pib="113460262", mb="66841251")
+    actions.create_case(actor=clerk, subject="Dozvola", channel=Channel.EMAIL, clients=[firm])
+    assert _row(province_report(), "subotica").opened == 1
