@@ -29,6 +29,10 @@ _MESSAGE_ID = re.compile(rb"^message-id[ \t]*:((?:[^\r\n]|\r?\n[ \t])*)",
                          re.IGNORECASE | re.MULTILINE)
 _ANGLE = re.compile(r"<([^<>\s]+)>")
 _KEY_ID_LENGTH = 180  # leaves room for "|" and the 64 hex digits within 255
+# Outlook's .msg is an OLE2 compound file, not Internet mail. Reading it would take a
+# heavy dependency tree (extract-msg pulls in 18 packages) for a rare case; staff can
+# save the message as .eml from Outlook instead.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def scan_message_id(raw: bytes) -> str:
@@ -47,9 +51,12 @@ def idempotency_key(message_id: str, sha256: str) -> str:
     return f"{message_id[:_KEY_ID_LENGTH]}|{sha256}"
 
 
-def accept_email(*, municipality, raw: bytes, source: str,
-                 mailbox=None) -> tuple[InboundMessage, bool]:
-    """Store one message durably and queue its processing; (existing, False) if seen."""
+def accept_email(*, municipality, raw: bytes, source: str, mailbox=None,
+                 enqueue: bool = True) -> tuple[InboundMessage, bool]:
+    """Store one message durably and queue its processing; (existing, False) if seen.
+
+    `enqueue=False` is for callers that process the message themselves right away.
+    """
     from salter.intake.pipeline import enqueue_processing
 
     message_id = scan_message_id(raw)
@@ -58,7 +65,7 @@ def accept_email(*, municipality, raw: bytes, source: str,
         inbound, created = store_inbound(
             municipality=municipality, channel=Channel.EMAIL, raw=raw, idempotency_key=key,
             source=source, mailbox=mailbox, message_id=message_id)
-        if created:
+        if created and enqueue:
             transaction.on_commit(lambda: enqueue_processing([inbound.pk], single=True))
     return inbound, created
 
@@ -90,10 +97,14 @@ def _parse_limits() -> dict:
 
 
 def parse_inbound(inbound: InboundMessage):
-    """The parsed message; raises UnparseableEmail."""
+    """The parsed message; raises UnparseableEmail, or Unreadable for an Outlook file."""
     from salter.channels.email.parsing import parse_email
 
-    return parse_email(read_blob(inbound.raw), **_parse_limits())
+    raw = read_blob(inbound.raw)
+    if raw.startswith(_OLE2_MAGIC):
+        raise Unreadable("this is an Outlook .msg file, not an Internet message; "
+                         "open it in Outlook, save it as .eml and ingest that file")
+    return parse_email(raw, **_parse_limits())
 
 
 def interpret_email(inbound: InboundMessage, *, own_addresses: frozenset[str]) -> Incoming:

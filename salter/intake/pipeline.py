@@ -256,7 +256,7 @@ def _continue_case(inbound, incoming, files, case, ctx) -> str:
 def open_case(inbound, incoming: Incoming, files, ctx: Context, *, actor):
     """Route and open a case for the message, and acknowledge it. Inside the caller's
     transaction; finds or creates the client first."""
-    if inbound.client is None:
+    if inbound.client is None and incoming.sender:
         inbound.client = create_sender(actor=actor, incoming=incoming)
     decision = ctx.rules.route(sender_domain=incoming.sender_domain,
                                text=f"{incoming.subject}\n{incoming.text}",

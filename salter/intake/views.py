@@ -1,0 +1,86 @@
+"""Staff pages for messages intake set aside: quarantined ones (replay after a fix) and
+ones waiting for review (attach to the case after confirming, or open a new case)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from salter.channels.models import InboundMessage
+from salter.intake.access import access_inbound
+from salter.intake.pipeline import replay
+from salter.intake.preview import safe_preview
+from salter.intake.review import attach_reviewed, open_case_from_review
+from salter.tenancy.access import municipality_view
+from salter.tenancy.roles import Perm
+
+State = InboundMessage.State
+_SET_ASIDE = (State.QUARANTINED, State.REVIEW)
+_PAGE = 200
+
+
+@municipality_view
+def message_list(request, membership):
+    state = request.GET.get("state")
+    states = [state] if state in _SET_ASIDE else list(_SET_ASIDE)
+    inbound = (InboundMessage.objects
+               .filter(municipality=membership.municipality, state__in=states)
+               .select_related("review_case").order_by("-received_at")[:_PAGE])
+    return render(request, "intake/message_list.html", {
+        "inbound": inbound, "state": state, "states": State,
+    })
+
+
+@municipality_view
+def message_detail(request, membership, inbound_id: int):
+    inbound = access_inbound(membership, inbound_id)
+    return render(request, "intake/message_detail.html", {
+        "inbound": inbound, "preview": safe_preview(inbound), "states": State,
+        "can_act": membership.can(Perm.CREATE_CASE),
+    })
+
+
+@require_POST
+@municipality_view(perm=Perm.CREATE_CASE)
+def replay_message(request, membership, inbound_id: int):
+    inbound = access_inbound(membership, inbound_id)
+    outcome = replay(inbound)
+    inbound.refresh_from_db()
+    if outcome == "quarantined":
+        messages.warning(request, _("Still quarantined: %(reason)s") % {"reason": inbound.reason})
+    else:
+        messages.success(request, _("Processed again: %(outcome)s.") % {"outcome": outcome})
+    return redirect("intake:message", municipality=membership.municipality.slug,
+                    inbound_id=inbound.pk)
+
+
+@require_POST
+@municipality_view(perm=Perm.CREATE_CASE)
+def attach_message(request, membership, inbound_id: int):
+    inbound = access_inbound(membership, inbound_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm that the sender may see and add to this case."))
+        return redirect("intake:message", municipality=membership.municipality.slug,
+                        inbound_id=inbound.pk)
+    return _decide(request, membership, inbound, attach_reviewed,
+                   _("The message was attached to the case."))
+
+
+@require_POST
+@municipality_view(perm=Perm.CREATE_CASE)
+def open_case_for_message(request, membership, inbound_id: int):
+    inbound = access_inbound(membership, inbound_id)
+    return _decide(request, membership, inbound, open_case_from_review,
+                   _("A new case was opened for the message."))
+
+
+def _decide(request, membership, inbound, decision, success: str):
+    try:
+        decision(actor=membership, inbound=inbound)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect("intake:message", municipality=membership.municipality.slug,
+                    inbound_id=inbound.pk)
