@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/<slug:municipality>/mail/", include("salter.channels.urls")),
+    path("staff/<slug:municipality>/intake/", include("salter.intake.urls")),
     path("staff/", include("salter.workspace.urls")),
     path("portal/", include("salter.portal.urls")),
     path("province/", include("salter.dashboards.urls")),
