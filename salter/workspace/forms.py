@@ -95,7 +95,7 @@ class ClientDetailsForm(ActionForm):
     when given one."""
 
     required_perm = Perm.EDIT_CLIENT
-    kind = forms.ChoiceField(label=_("Kind"), choices=Client.Kind.choices,
+    kind = forms.ChoiceField(label=_("Kind"), choices=Client.Kind.choices, required=False,
                              initial=Client.Kind.PERSON, widget=forms.RadioSelect)
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
@@ -121,6 +121,9 @@ class ClientDetailsForm(ActionForm):
         if client is not None and not args and "data" not in kwargs:
             kwargs.setdefault("initial", {n: getattr(client, n) for n in self.detail_fields})
         super().__init__(*args, **kwargs)
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or Client.Kind.PERSON
 
     def details(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.detail_fields}

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from salter.cases.actions import create_case
 from salter.cases.models import Channel
@@ -11,6 +12,14 @@ from tests.factories import make_member
 JMBG = "0101990710008"
 PIB = "113460262"
 MB = "66841251"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read the English msgids, whatever catalogues exist."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -88,11 +88,11 @@ def test_logout_is_a_post(login, clerk):
 
 def test_language_switch_changes_the_interface_language(login, clerk):
     web = login(clerk)
-    response = web.post(reverse("set_language"), {"language": "en", "next": url("inbox", clerk)})
+    response = web.post(reverse("set_language"), {"language": "hu", "next": url("inbox", clerk)})
     assert response.status_code == 302
     response = web.get(url("inbox", clerk))
-    assert response.context["LANGUAGE_CODE"] == "en"
-    assert '<html lang="en">' in response.content.decode()
+    assert response.context["LANGUAGE_CODE"] == "hu"
+    assert '<html lang="hu">' in response.content.decode()
 
 
 def test_other_municipality_slug_is_not_found(login, clerk, other_municipality):
