@@ -118,7 +118,7 @@ class ClientDetailsForm(ActionForm):
 
     def __init__(self, *args, client: Client | None = None, **kwargs):
         self.client = client
-        if client is not None and not args and "data" not in kwargs:
+        if client is not None:  # only shown when unbound
             kwargs.setdefault("initial", {n: getattr(client, n) for n in self.detail_fields})
         super().__init__(*args, **kwargs)
 
