@@ -34,6 +34,9 @@ CANDIDATES = tuple(
     )
 )
 
+_CYRILLIC = tuple(codecs.lookup(name).name for name in ("cp1251", "koi8-r", "koi8-u", "iso8859-5"))
+_LATIN = tuple(name for name in CANDIDATES if name not in _CYRILLIC)
+
 # Aliases seen in real headers that Python's codec registry does not know.
 _ALIASES = {
     "win-1250": "cp1250",
@@ -156,7 +159,7 @@ def plausibility(text: str) -> float:
 # context for scoring, and much less text to decode per candidate.
 _EIGHT_BIT_RUNS = re.compile(rb".?[\x80-\xff]+.?", re.DOTALL)
 _SAMPLE_LIMIT = 2048
-_FINALISTS = 3
+_FINALISTS_PER_SCRIPT = 2
 
 
 def _sample(data: bytes) -> bytes:
@@ -178,22 +181,22 @@ def _quick_score(histogram: Counter[int], codec: str) -> float:
 def guess_codec(data: bytes, declared_codec: str = "") -> str:
     """Pick the most plausible single-byte codec for 8-bit, non-UTF-8 data.
 
-    A per-byte score over a histogram ranks all candidates cheaply; only the
-    best few are decoded and scored with context.
+    A per-byte score over a histogram ranks the candidates cheaply; the
+    declared codec and the best two of each script are then decoded and
+    scored with context, which is what tells Latin from Cyrillic.
     """
     sample = _sample(data)
-    candidates = list(CANDIDATES)
-    if declared_codec in candidates:
-        candidates.remove(declared_codec)
-    if declared_codec and _is_single_byte(declared_codec):
-        candidates.insert(0, declared_codec)
     histogram = Counter(sample)
-    ranked = sorted(candidates, key=lambda c: -_quick_score(histogram, c))
-    finalists = [c for c in candidates if c in ranked[:_FINALISTS]]
+    finalists = []
+    if declared_codec and _is_single_byte(declared_codec):
+        finalists.append(declared_codec)
+    for group in (_LATIN, _CYRILLIC):
+        ranked = sorted(group, key=lambda c: -_quick_score(histogram, c))
+        finalists.extend(c for c in ranked[:_FINALISTS_PER_SCRIPT] if c not in finalists)
     best, best_score = finalists[0], float("-inf")
     for codec in finalists:
         score = plausibility(sample.decode(codec, "replace"))
-        if score > best_score:
+        if score > best_score:  # on a tie the earlier finalist (the declared one) stays
             best, best_score = codec, score
     return best
 

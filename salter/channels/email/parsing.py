@@ -350,13 +350,16 @@ class _Walker:
         self._add_text("text/plain", params, body, headers)
 
     def _visit_forwarded(self, part, headers, payload, depth):
-        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        cte = (headers.first("content-transfer-encoding") or "").strip().lower()
+        if cte in ("base64", "quoted-printable") and isinstance(payload, list) and payload:
+            # Not allowed by RFC 2046, but sent: the parser took the encoded
+            # text for a message; regenerate that text and decode it.
+            encoded = _message_bytes(payload[0]).lstrip(b"\r\n")
+            data = _decode_base64(encoded) if cte == "base64" else binascii.a2b_qp(encoded)
+            inner = _parse_bytes(data.lstrip(b"\r\n\t "))
+        elif isinstance(payload, list) and payload and isinstance(payload[0], Message):
             inner = payload[0]
-            try:
-                data = inner.as_bytes()
-            except Exception:
-                # The generator can choke on damaged headers; a lossy copy will do.
-                data = str(inner).encode("utf-8", "surrogateescape")
+            data = _message_bytes(inner)
         else:
             data = _payload_bytes(part, headers, self.limits, "message.eml")
             inner = _parse_bytes(data.lstrip(b"\r\n\t "))
@@ -456,6 +459,14 @@ class _Walker:
                 else:
                     continue
                 break
+
+
+def _message_bytes(message: Message) -> bytes:
+    try:
+        return message.as_bytes()
+    except Exception:
+        # The generator can choke on damaged headers; a lossy copy will do.
+        return str(message).encode("utf-8", "surrogateescape")
 
 
 def _extend_unique(target: list[str], items: list[str]) -> None:
@@ -584,7 +595,8 @@ def _payload_bytes(part: Message, headers: _Headers, limits: _Limits, name: str)
     cte = (headers.first("content-transfer-encoding") or "").strip().lower()
     if cte == "base64" or (not cte and _looks_like_base64(part, data)):
         # Refuse before decoding a huge attachment, not after.
-        if len(data) * 3 // 4 > limits.max_attachment_bytes * 1.05 + 1024:
+        estimate = (len(data) - 2 * data.count(b"\n")) * 3 // 4
+        if estimate > limits.max_attachment_bytes * 1.05 + 64:
             raise UnparseableEmail(
                 f"attachment {clean_line(name)[:80]!r} is over the size limit of "
                 f"{limits.max_attachment_bytes} bytes"

@@ -25,10 +25,8 @@ _ATTRIBUTION = re.compile(
     (?: ^(?:on|dana|am|le|el|il|у|дана)\s.{0,300}?       # opener of a dated attribution
         | .{0,300}? )
     (?: \bwrote
-      | \bje\s+napisa[ol](?:/la|\(la\)|la)?
-      | \bnapisa[ol](?:/la|\(la\)|la)?
-      | \bје\s+написа[ол](?:/ла|\(ла\)|ла)?
-      | \bнаписа[ол](?:/ла|ла)?
+      | \bnapisa(?:la|o(?:/la|\(la\))?)
+      | \bнаписа(?:ла|о(?:/ла|\(ла\))?)
       | \bírta
       | \bschrieb
       | \ba\s+écrit
@@ -78,7 +76,7 @@ _CLOSING = re.compile(
     | üdvözlettel | tisztelettel | üdv | baráti\s+üdvözlettel | köszönettel
     | best\s+regards | kind\s+regards | regards | best\s+wishes | best | cheers
     | yours\s+sincerely | sincerely | thanks\s+in\s+advance
-    )\s*[,.!]?\s*$"""
+    )\s*[,.!:]?\s*$"""
 )
 _FORWARD_SUBJECT = re.compile(
     r"(?i)^\s*(?:\[[^\]]{0,40}\]\s*)?(?:fwd?|fw|tr|prosl(?:eđeno)?|prosleđeno|továbbítás|"

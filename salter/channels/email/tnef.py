@@ -37,6 +37,8 @@ def expand(data: bytes) -> TnefContent | None:
     except Exception:
         # tnefparse raises whatever its struct reads hit on malformed input.
         return None
+    if not (content.attachments or content.body or content.html):
+        return None  # nothing recognisable: the original is worth more
     return content
 
 
