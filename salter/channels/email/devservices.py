@@ -22,7 +22,9 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-DOVECOT = shutil.which("dovecot", path="/usr/sbin:/usr/bin:/sbin:/bin") or "/usr/sbin/dovecot"
+_SBIN = "/usr/sbin:/usr/bin:/sbin:/bin"
+DOVECOT = shutil.which("dovecot", path=_SBIN) or "/usr/sbin/dovecot"
+DOVEADM = shutil.which("doveadm", path=_SBIN) or "/usr/bin/doveadm"
 # Dovecot's master needs a moment after SIGTERM before the same ports and base_dir are free.
 RESTART_PAUSE = 2.0
 
@@ -85,13 +87,26 @@ class Dovecot:
             raise ValueError(f"{name} already exists")
         self.users[name] = password
         _write_users(self.workdir, self.users)
+        self._wait_for_user(name)
+
+    def _wait_for_user(self, name: str, timeout: float = 10.0) -> None:
+        """Dovecot notices a changed passwd-file within about a second; until then a login
+        fails and earns a two-second penalty, so ask the userdb first (no penalty)."""
+        command = [DOVEADM, "-c", str(self.workdir / "dovecot.conf"), "user", name]
+        deadline = time.monotonic() + timeout
+        while subprocess.run(command, capture_output=True).returncode != 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Dovecot does not know {name}")
+            time.sleep(0.05)
 
 
 def _write_users(workdir: Path, users: dict[str, str]) -> None:
     lines = [f"{name}:{{PLAIN}}{password}::::::" for name, password in users.items()]
-    path = workdir / "users"
-    path.write_text("\n".join(lines) + "\n")
-    path.chmod(0o644)
+    # Written aside and renamed, so Dovecot never reads a half-written file.
+    staging = workdir / "users.new"
+    staging.write_text("\n".join(lines) + "\n")
+    staging.chmod(0o644)
+    staging.replace(workdir / "users")
 
 
 def dovecot_config(workdir: Path, imap_port: int, lmtp_port: int) -> str:
