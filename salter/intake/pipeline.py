@@ -94,15 +94,35 @@ def process_batch(inbound_ids) -> dict[int, str]:
     now = timezone.now()
     InboundMessage.objects.filter(pk__in=ids, state=State.RECEIVED).update(
         attempts=F("attempts") + 1, last_attempt_at=now)
-    rows = InboundMessage.objects.filter(pk__in=ids).select_related("raw", "mailbox__department")
+    rows = list(InboundMessage.objects.filter(pk__in=ids)
+                .select_related("raw", "mailbox__department"))
     contexts = Contexts()
+    copies = _ids_with_copies(rows)
     outcomes = {}
     for inbound in rows:
         if inbound.state == State.RECEIVED:
-            outcomes[inbound.pk] = _process_one(inbound, contexts.get(inbound.municipality_id))
+            ctx = contexts.get(inbound.municipality_id)
+            outcomes[inbound.pk] = _process_one(inbound, ctx, may_be_copy=inbound.pk in copies)
         else:
             outcomes[inbound.pk] = settled_outcome(inbound)
     return outcomes
+
+
+def _ids_with_copies(rows) -> set[int]:
+    """Messages of the batch whose Message-ID another stored message shares: only these
+    need the duplicate check. One query for the batch instead of one per message."""
+    by_id: dict[str, list[int]] = {}
+    for inbound in rows:
+        if inbound.message_id:
+            by_id.setdefault(inbound.message_id, []).append(inbound.pk)
+    if not by_id:
+        return set()
+    seen: dict[str, int] = {}
+    for message_id in (InboundMessage.objects.filter(message_id__in=list(by_id))
+                       .values_list("message_id", flat=True)):
+        seen[message_id] = seen.get(message_id, 0) + 1
+    return {pk for message_id, pks in by_id.items() if seen.get(message_id, 0) > 1
+            for pk in pks}
 
 
 def settled_outcome(inbound: InboundMessage) -> str:
@@ -151,7 +171,7 @@ def interpret(inbound: InboundMessage, ctx: Context) -> Incoming:
     raise Unreadable(_("Šalter cannot read messages of this channel yet."))
 
 
-def _process_one(inbound: InboundMessage, ctx: Context) -> str:
+def _process_one(inbound: InboundMessage, ctx: Context, *, may_be_copy: bool = True) -> str:
     try:
         incoming = interpret(inbound, ctx)
         files = () if incoming.automatic else store_files(incoming)
@@ -160,7 +180,7 @@ def _process_one(inbound: InboundMessage, ctx: Context) -> str:
             if locked is None:
                 return current_outcome(inbound.pk)
             locked.raw, locked.mailbox = inbound.raw, inbound.mailbox
-            return _settle(locked, incoming, files, ctx)
+            return _settle(locked, incoming, files, ctx, may_be_copy=may_be_copy)
     except Unreadable as exc:
         return quarantine(inbound.pk, _("The message cannot be read: %s") % exc.reason)
     except OperationalError:
@@ -192,14 +212,17 @@ def store_files(incoming: Incoming) -> tuple:
     )
 
 
-def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context) -> str:
+def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context, *,
+            may_be_copy: bool = True) -> str:
+    # The header scan at accept time and the parser may disagree on odd headers.
+    parsed_id_differs = incoming.message_id and incoming.message_id != inbound.message_id
     _copy_fields(inbound, incoming)
     actor = ctx.actor(inbound.channel)
     if incoming.automatic:
         if incoming.bounce is not None:
             record_bounce(actor=actor, municipality=ctx.municipality, bounce=incoming.bounce)
         return finish(inbound, State.IGNORED, "ignored", reason=incoming.automatic)
-    earlier = _earlier_copy(inbound)
+    earlier = _earlier_copy(inbound) if may_be_copy or parsed_id_differs else None
     if earlier is not None:
         inbound.client_id = earlier.client_id
         return finish(inbound, State.DUPLICATE, "duplicate", case=earlier.case,
@@ -230,11 +253,13 @@ def _earlier_copy(inbound: InboundMessage) -> InboundMessage | None:
     """The same message by another path (its bytes differ, its Message-ID does not)."""
     if not inbound.message_id:
         return None
-    return (InboundMessage.objects
+    # No ordering: any settled copy will do, and ORDER BY would make SQLite scan.
+    earlier = (InboundMessage.objects
             .filter(municipality_id=inbound.municipality_id, channel=inbound.channel,
                     message_id=inbound.message_id,
                     state__in=[State.PROCESSED, State.REVIEW, State.DUPLICATE])
-            .exclude(pk=inbound.pk).select_related("case").order_by("pk").first())
+            .exclude(pk=inbound.pk).select_related("case").order_by()[:1])
+    return next(iter(earlier), None)
 
 
 def _continue_case(inbound, incoming, files, case, ctx) -> str:

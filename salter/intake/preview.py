@@ -11,13 +11,29 @@ PREVIEW_CHARS = 3000
 
 
 def safe_preview(inbound: InboundMessage, limit: int = PREVIEW_CHARS) -> str:
-    """The message's new text when it was parsed, else the beginning of its raw bytes."""
-    text = inbound.body_text
-    if not text:
-        try:
-            raw = read_blob(inbound.raw)[: limit * 4]
-        except OSError:
-            return ""
-        text = raw.decode("utf-8", "replace")
+    """The message's text as intake read it, else as the parser reads it now, else the
+    beginning of its raw bytes (for mail the parser refuses)."""
+    text = inbound.body_text or _parsed_text(inbound) or _raw_text(inbound, limit)
     text = _CONTROL.sub("", text.replace("\r\n", "\n"))
     return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _parsed_text(inbound: InboundMessage) -> str:
+    from salter.channels.email.parsing import UnparseableEmail
+    from salter.intake.email import parse_inbound
+    from salter.intake.incoming import Unreadable
+
+    if inbound.channel != "email":
+        return ""
+    try:
+        parsed = parse_inbound(inbound)
+    except (UnparseableEmail, Unreadable, OSError):
+        return ""
+    return parsed.full_text or parsed.text
+
+
+def _raw_text(inbound: InboundMessage, limit: int) -> str:
+    try:
+        return read_blob(inbound.raw)[: limit * 4].decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -103,7 +103,7 @@ def test_known_sender_is_matched_to_their_client(deliver, citizen):
 
 
 def test_cyrillic_message_is_acknowledged_in_cyrillic(deliver, always_open, municipality):
-    outcome, inbound = deliver(build_message(subject="Жалба на комуналну службу",
+    _outcome, inbound = deliver(build_message(subject="Жалба на комуналну службу",
                                              body=SERBIAN_CYRILLIC))
 
     ack = ack_of(inbound.case)
@@ -118,7 +118,7 @@ def test_cyrillic_message_is_acknowledged_in_cyrillic(deliver, always_open, muni
 
 
 def test_hungarian_message_is_acknowledged_in_hungarian(deliver, always_open):
-    outcome, inbound = deliver(build_message(subject="Kérelem – közvilágítás", body=HUNGARIAN))
+    _outcome, inbound = deliver(build_message(subject="Kérelem – közvilágítás", body=HUNGARIAN))
 
     ack = ack_of(inbound.case)
     assert ack.language == "hu"
@@ -128,7 +128,7 @@ def test_hungarian_message_is_acknowledged_in_hungarian(deliver, always_open):
 
 
 def test_message_after_hours_gets_the_after_hours_acknowledgement(deliver, never_open):
-    outcome, inbound = deliver(build_message())
+    _outcome, inbound = deliver(build_message())
 
     ack = ack_of(inbound.case)
     assert "van radnog vremena" in ack.body_text
@@ -136,7 +136,7 @@ def test_message_after_hours_gets_the_after_hours_acknowledgement(deliver, never
 
 
 def test_message_without_subject_takes_its_first_line(deliver):
-    outcome, inbound = deliver(build_message(subject="", body="Ulična svetiljka ne radi.\nHvala"))
+    _outcome, inbound = deliver(build_message(subject="", body="Ulična svetiljka ne radi.\nHvala"))
 
     assert inbound.case.subject == "Ulična svetiljka ne radi."
 
@@ -194,7 +194,7 @@ def test_reply_from_a_known_client_who_is_not_a_party_goes_to_review(deliver, cl
     create_client(actor=clerk, first_name="Ana", last_name="Kovač",
                   contacts=[(ContactPoint.Kind.EMAIL, "ana@example.org")])
 
-    outcome, inbound = deliver(build_message(subject=f"Re: {case.tracking_code}",
+    outcome, _inbound = deliver(build_message(subject=f"Re: {case.tracking_code}",
                                              from_address="ana@example.org"))
 
     assert outcome == "review"
@@ -204,7 +204,7 @@ def test_reply_from_a_known_client_who_is_not_a_party_goes_to_review(deliver, cl
 def test_reply_to_resolved_case_puts_it_back_in_progress(deliver, clerk, case):
     change_case_status(actor=clerk, case=case, status=Status.RESOLVED)
 
-    outcome, inbound = deliver(build_message(subject=f"Re: {case.registry_number}"))
+    outcome, _inbound = deliver(build_message(subject=f"Re: {case.registry_number}"))
 
     case.refresh_from_db()
     assert outcome == "appended"
@@ -266,7 +266,7 @@ def test_mail_from_our_own_mailbox_is_ignored_as_a_loop(deliver, municipality):
     Mailbox.objects.create(municipality=municipality, address="pisarnica@subotica.rs",
                            imap_host="localhost", imap_username="p", imap_password="p")
 
-    outcome, inbound = deliver(build_message(from_address="pisarnica@subotica.rs"))
+    outcome, _inbound = deliver(build_message(from_address="pisarnica@subotica.rs"))
 
     assert outcome == "ignored"
     assert not Case.objects.exists()
@@ -288,7 +288,7 @@ def test_bounce_marks_contact_failing_and_our_message_bounced(deliver, clerk, ca
     original = build_message(from_address="pisarnica@subotica.rs", to=[CITIZEN],
                              message_id=ours.message_id)
 
-    outcome, inbound = deliver(build_bounce(CITIZEN, original=original))
+    outcome, _inbound = deliver(build_bounce(CITIZEN, original=original))
 
     assert outcome == "ignored"
     point = citizen.contact_points.get()
@@ -326,7 +326,7 @@ def test_same_message_id_by_another_path_is_a_duplicate(deliver):
 
 
 def test_processing_a_settled_message_again_changes_nothing(deliver):
-    outcome, inbound = deliver(build_message())
+    _outcome, inbound = deliver(build_message())
 
     assert process_inbound(inbound.pk) == "created"
     assert Case.objects.count() == 1

@@ -1,0 +1,98 @@
+"""Routing rules decide the type, department and priority of a case opened by intake."""
+
+import pytest
+
+from salter.cases.models import Priority
+from salter.channels.models import Mailbox
+from salter.procedures.models import CaseType, RoutingRule
+from salter.procedures.routing import RuleSet
+from tests.channels.email.corpus import build_message
+from tests.factories import make_department
+
+pytestmark = pytest.mark.django_db
+Match = RoutingRule.Match
+
+
+@pytest.fixture
+def utilities(municipality):
+    return make_department(municipality, "JKP Čistoća", registry_unit="IV-05")
+
+
+@pytest.fixture
+def waste(municipality, utilities):
+    return CaseType.objects.create(municipality=municipality, name="Odvoz otpada",
+                                   classification="352", department=utilities,
+                                   resolution_days=8)
+
+
+def test_keyword_rule_sets_type_department_and_deadline(deliver, municipality, waste,
+                                                         utilities):
+    RoutingRule.objects.create(municipality=municipality, match=Match.KEYWORD,
+                               value="kabasti otpad, smeće", case_type=waste)
+
+    _outcome, inbound = deliver(build_message(subject="Zahtev za odvoz", body="Kabasti otpad "
+                                             "stoji ispred zgrade."))
+
+    case = inbound.case
+    assert case.case_type == waste and case.department == utilities
+    assert case.registry_number.startswith("IV-05-352-")
+    assert case.due_at is not None
+
+
+def test_keywords_match_across_scripts(municipality, waste):
+    RoutingRule.objects.create(municipality=municipality, match=Match.KEYWORD, value="đubre",
+                               case_type=waste)
+
+    decision = RuleSet(municipality).route(sender_domain="example.net",
+                                           text="Ђубре није однето", mailbox=None, client=None)
+
+    assert decision.case_type == waste
+
+
+def test_first_matching_rule_wins(municipality, waste, utilities, department):
+    RoutingRule.objects.create(municipality=municipality, order=1, match=Match.SENDER_DOMAIN,
+                               value="mup.gov.rs", department=department,
+                               priority=Priority.URGENT)
+    RoutingRule.objects.create(municipality=municipality, order=2, match=Match.KEYWORD,
+                               value="otpad", case_type=waste)
+    rules = RuleSet(municipality)
+
+    police = rules.route(sender_domain="pu.mup.gov.rs", text="otpad", mailbox=None, client=None)
+    citizen = rules.route(sender_domain="gmail.com", text="otpad", mailbox=None, client=None)
+
+    assert (police.department, police.priority) == (department, Priority.URGENT)
+    assert citizen.case_type == waste and citizen.priority is None
+
+
+def test_case_type_keywords_apply_without_a_rule(municipality, waste):
+    waste.keywords = "kontejner\nkabasti"
+    waste.save()
+
+    decision = RuleSet(municipality).route(sender_domain="x.rs", text="Pun KONTEJNER",
+                                           mailbox=None, client=None)
+
+    assert decision.case_type == waste and decision.rule is None
+
+
+def test_mailbox_department_routes_its_mail(deliver, municipality, utilities):
+    mailbox = Mailbox.objects.create(municipality=municipality, department=utilities,
+                                     address="cistoca@subotica.rs", imap_host="localhost",
+                                     imap_username="c", imap_password="c")
+
+    _outcome, inbound = deliver(build_message(), mailbox=mailbox)
+
+    assert inbound.case.department == utilities
+
+
+def test_business_sender_rule_raises_priority(municipality, clerk):
+    from salter.clients.actions import create_client
+    from salter.clients.models import Client
+
+    RoutingRule.objects.create(municipality=municipality, match=Match.BUSINESS_SENDER,
+                               priority=Priority.URGENT)
+    firm = create_client(actor=clerk, kind=Client.Kind.BUSINESS, business_name="Agro d.o.o.")
+
+    decision = RuleSet(municipality).route(sender_domain="agro.rs", text="", mailbox=None,
+                                           client=firm)
+
+    assert decision.priority == Priority.URGENT
