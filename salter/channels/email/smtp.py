@@ -46,7 +46,6 @@ def store(recipients: list[Recipient], raw: bytes) -> None:
     """One stored copy per municipality addressed, whichever of its addresses was used."""
     from salter.intake.email import accept_email
 
-    close_old_connections()
     seen = set()
     for recipient in recipients:
         if recipient.municipality.pk in seen:
@@ -56,10 +55,24 @@ def store(recipients: list[Recipient], raw: bytes) -> None:
                      mailbox=recipient.mailbox)
 
 
+def _in_worker_thread(func, *args):
+    """Run ORM work off the event loop, closing the connection after it (with the
+    default CONN_MAX_AGE=0) as a request would."""
+
+    def run():
+        close_old_connections()
+        try:
+            return func(*args)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(run)()
+
+
 class IntakeHandler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         try:
-            recipient = await sync_to_async(find_recipient)(address)
+            recipient = await _in_worker_thread(find_recipient, address)
         except Exception:
             logger.exception("SMTP: looking up %s failed", address)
             return "451 4.3.0 Temporary failure, please try again later"
@@ -72,7 +85,7 @@ class IntakeHandler:
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
         try:
-            await sync_to_async(store)(envelope.salter_recipients, raw)
+            await _in_worker_thread(store, envelope.salter_recipients, raw)
         except Exception:
             logger.exception("SMTP: storing a message from %s failed", envelope.mail_from)
             return "451 4.3.0 Temporary failure, please try again later"
