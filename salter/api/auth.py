@@ -1,6 +1,10 @@
 """Who is calling the API: a logged-in staff user (session, CSRF-checked) or a bearer
-token. Either way the caller becomes one Membership of the municipality in the URL; a
-token of another municipality is treated like no token at all (404 below)."""
+token. Either way the caller becomes one Membership of the municipality in the URL.
+
+The municipality is resolved during authentication, before the request body is even
+validated, so a caller outside the municipality gets 404 for every route and method —
+the same answer as for a municipality that does not exist.
+"""
 
 from django.http import Http404
 from django.utils import timezone
@@ -8,6 +12,10 @@ from ninja.security import HttpBearer, SessionAuth
 
 from salter.api.models import ApiToken, hash_token
 from salter.tenancy.access import access_membership
+
+
+def _slug(request) -> str:
+    return request.resolver_match.kwargs.get("municipality", "")
 
 
 class TokenAuth(HttpBearer):
@@ -21,19 +29,28 @@ class TokenAuth(HttpBearer):
         )
         if found is None:
             return None
+        membership = found.membership
+        if membership.municipality.slug != _slug(request) or not membership.municipality.is_active:
+            raise Http404
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-        request.api_membership = found.membership
-        return found.membership.user
+        request.api_membership = membership
+        return membership.user
+
+
+class MembershipSessionAuth(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            request.api_membership = access_membership(user, _slug(request))
+        return user
 
 
 def actor_for(request, municipality: str):
-    """The caller's membership in `municipality`, or 404."""
-    membership = getattr(request, "api_membership", None)
-    if membership is not None:
-        if membership.municipality.slug != municipality or not membership.municipality.is_active:
-            raise Http404
-        return membership
-    return access_membership(request.auth, municipality)
+    """The caller's membership, already checked against `municipality` by the auth."""
+    membership = request.api_membership
+    if membership.municipality.slug != municipality:
+        raise Http404
+    return membership
 
 
-AUTH = [TokenAuth(), SessionAuth()]
+AUTH = [TokenAuth(), MembershipSessionAuth()]
