@@ -28,7 +28,7 @@ def staff():
 
 
 def test_clerk_opens_assigns_and_finds_a_case(live_server, page, staff):
-    clerk, officer = staff
+    _clerk, officer = staff
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "clerk")
     page.fill("input[name=password]", PASSWORD)
@@ -39,7 +39,7 @@ def test_clerk_opens_assigns_and_finds_a_case(live_server, page, staff):
     expect(page.locator("#inbox-results")).to_be_visible()
     page.screenshot(path=f"{SCREENSHOTS}/salter-e2e-inbox.png", full_page=True)
 
-    page.click(f"a[href='/staff/subotica/cases/new/'] >> nth=0")
+    page.click("a[href='/staff/subotica/cases/new/'] >> nth=0")
     page.fill("#id_subject", "Rupa na putu kod škole")
     page.fill("#id_description", "Duboka rupa, opasno za bicikliste.")
     page.check("input[name=client_mode][value=new]")
