@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from salter.cases.models import Case, CaseEvent
+from salter.clients.actions import create_client
+from salter.clients.models import ContactPoint
 from salter.tenancy.roles import Role
 from tests.factories import PASSWORD, make_department, make_member, make_municipality
 
@@ -71,3 +73,31 @@ def test_clerk_opens_assigns_and_finds_a_case(live_server, page, staff):
 
     page.click(".search-cases a")
     expect(page.locator("h1")).to_have_text(case.registry_number)
+
+
+def test_existing_client_is_picked_by_htmx_search(live_server, page, staff):
+    clerk, _officer = staff
+    jelena = create_client(actor=clerk, kind="person", first_name="Jelena",
+                           last_name="Đorđević", address="Korzo 1", place="Subotica",
+                           contacts=[(ContactPoint.Kind.EMAIL, "jelena@example.rs")])
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("#inbox-results")).to_be_visible()
+
+    page.goto(f"{live_server.url}/staff/subotica/cases/new/")
+    page.fill("#id_subject", "Buka noću")
+    page.check("input[name=client_mode][value=existing]")
+    expect(page.locator("#id_first_name")).to_be_hidden()
+    page.fill("#id_client_query", "djordj")  # typed without diacritics
+    page.check(f"#pick-client-{jelena.pk}")
+    page.click(".new-case-form button[type=submit]:not([name])")
+
+    case = Case.objects.get()
+    expect(page.locator("h1")).to_have_text(case.registry_number)
+    assert list(case.clients.all()) == [jelena]
+
+    page.click(f"#case-page header a[href='/staff/subotica/clients/{jelena.pk}/']")
+    expect(page.locator(".client-history a")).to_have_text(case.registry_number)
+    page.screenshot(path=f"{SCREENSHOTS}/salter-e2e-client.png", full_page=True)
