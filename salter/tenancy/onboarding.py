@@ -199,6 +199,16 @@ def deactivate_municipality(slug: str) -> bool:
 
 
 @transaction.atomic
+def set_public_contacts(municipality: Municipality, *, email: str = "",
+                        phone: str = "") -> Municipality:
+    """The e-mail address and telephone the public portal shows for the municipality."""
+    municipality.email, municipality.phone = email.strip().lower(), phone.strip()
+    municipality.full_clean(validate_unique=False, validate_constraints=False)
+    municipality.save(update_fields=["email", "phone"])
+    return municipality
+
+
+@transaction.atomic
 def enroll_staff(*, municipality: Municipality, user, role: str,
                  department: Department | None = None) -> Membership:
     """Give `user` the `role` in `municipality` (one membership per user and municipality;

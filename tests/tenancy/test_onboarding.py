@@ -92,3 +92,18 @@ def test_deactivate_keeps_data_and_list_shows_state():
     assert len(listing.strip().splitlines()) == 45
     line = next(x for x in listing.splitlines() if x.startswith("subotica "))
     assert "active" in line and "grad" in line
+
+
+def test_public_contacts_are_validated():
+    from django.core.exceptions import ValidationError
+
+    from salter.tenancy.onboarding import set_public_contacts
+
+    senta = Municipality.objects.get(slug="senta")
+    set_public_contacts(senta, email=" Pisarnica@Senta.example ", phone="+381 24 000 000")
+    senta.refresh_from_db()
+    assert (senta.email, senta.phone) == ("pisarnica@senta.example", "+381 24 000 000")
+    with pytest.raises(ValidationError):
+        set_public_contacts(senta, email="not an address")
+    senta.refresh_from_db()
+    assert senta.email == "pisarnica@senta.example"
