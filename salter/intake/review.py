@@ -23,7 +23,9 @@ def _prepare(actor, inbound: InboundMessage):
 
 
 def _lock_in_review(inbound: InboundMessage) -> InboundMessage:
-    locked = (InboundMessage.objects.select_for_update().select_related("mailbox")
+    # Lock only the message row: PostgreSQL refuses FOR UPDATE on an outer-joined mailbox.
+    locked = (InboundMessage.objects.select_for_update(of=("self",))
+              .select_related("mailbox__department", "review_case")
               .get(pk=inbound.pk, municipality=inbound.municipality_id))
     if locked.state != State.REVIEW:
         raise ValidationError(_("This message has already been dealt with."))
