@@ -201,6 +201,24 @@ def guess_codec(data: bytes, declared_codec: str = "") -> str:
     return best
 
 
+# Outside the scripts and symbols our mail uses. Valid UTF-8 that decodes to
+# these may be single-byte text that happens to form UTF-8 sequences
+# (cp1251 "ајђ" is the bytes of U+0F10, a Tibetan mark).
+_UNUSUAL = re.compile(
+    "[^\x00-\u05ff\u1e00-\u1eff\u2000-\u22ff\u2500-\u27bf\ufeff\U0001f000-\U0001faff]"
+)
+
+
+def _single_byte_reading(data: bytes, codec: str) -> str:
+    """The single-byte codec that reads data far more plausibly than UTF-8, or ""."""
+    sample = _sample(data)
+    high_bytes = sum(1 for byte in sample if byte >= 0x80)
+    chosen = guess_codec(data, codec)
+    if plausibility(sample.decode(chosen, "replace")) >= high_bytes:
+        return chosen
+    return ""
+
+
 def _mostly_utf8(data: bytes, *, trusted: bool) -> bool:
     """UTF-8 with a few damaged bytes (a cut multi-byte character, a stray
     byte): valid sequences outnumber the broken ones, which single-byte text
@@ -234,7 +252,12 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     except UnicodeDecodeError:
         pass
     else:
-        return Decoded(text, "utf-8", _note(declared, codec, "utf-8"))
+        if not _UNUSUAL.search(text):
+            return Decoded(text, "utf-8", _note(declared, codec, "utf-8"))
+        chosen = _single_byte_reading(data, codec)
+        if not chosen:
+            return Decoded(text, "utf-8", _note(declared, codec, "utf-8"))
+        return Decoded(data.decode(chosen, "replace"), chosen, _note(declared, codec, chosen))
     if codec and not _is_single_byte(codec) and codec not in ("ascii", "utf-8"):
         try:
             return Decoded(data.decode(codec), codec, "")

@@ -501,13 +501,15 @@ def _dsn_address(value: str) -> str:
 _PARAM = re.compile(r""";\s*([^\s=;"]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)""")
 
 
+_MIME_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]{1,64}/[a-z0-9!#$&^_.+-]{1,64}$")
+
+
 def _content_type(headers: _Headers) -> tuple[str, dict[str, str]]:
     value = headers.first("content-type")
     if value is None:
         return "text/plain", {}
-    main, _, _ = value.partition(";")
-    main = clean_line(main).lower()
-    if main.count("/") != 1 or " " in main:
+    main = value.partition(";")[0].strip().lower()
+    if not _MIME_TYPE.match(main):
         main = "text/plain"
     return main, _params(value)
 

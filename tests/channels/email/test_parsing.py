@@ -6,7 +6,10 @@ Pure tests: raw bytes in, ParsedEmail out, no database.
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from salter.channels.email.charsets import decode_bytes
 from salter.channels.email.parsing import parse_email
 
 from .corpus import (
@@ -88,6 +91,49 @@ def test_mislabelled_charset_is_corrected_and_noted(declared, actual, text, note
 
     assert parsed.full_text == text
     assert note in parsed.charset_notes
+
+
+def _words(plain: str, special: str) -> st.SearchStrategy[str]:
+    """Word-like text: runs of ordinary letters, some with a special letter
+    inside (a guess needs letters in context, as in any real sentence)."""
+    word = st.text(st.sampled_from(plain), min_size=2, max_size=8)
+    accented = st.builds(lambda a, c, b: a + c + b, word, st.sampled_from(special), word)
+    return (
+        st.lists(st.one_of(word, accented), min_size=3, max_size=15)
+        .map(" ".join)
+        .filter(lambda text: any(ch in special for ch in text))
+    )
+
+
+_LANGUAGES = [
+    ("abcdefghijklmnoprstuvz", "čćšžđČĆŠŽĐ", ["utf-8", "cp1250", "iso8859-2", "iso8859-16"]),
+    ("абвгдежзијклмнопрстуфхцчш", "ђјљњћџЂЈЉЊЋЏ", ["utf-8", "cp1251", "iso8859-5"]),
+    ("abcdefghijklmnoprstuvz", "áéíóöőúüűÁÉÍÓÖŐÚÜŰ", ["utf-8", "cp1250", "iso8859-2"]),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_LANGUAGES).flatmap(
+        lambda lang: st.tuples(_words(lang[0], lang[1]), st.sampled_from(lang[2]))
+    )
+)
+def test_any_regional_text_in_its_declared_charset_decodes_exactly(text_and_codec):
+    text, codec = text_and_codec
+
+    assert decode_bytes(text.encode(codec), codec).text == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_LANGUAGES).flatmap(
+        lambda lang: st.tuples(_words(lang[0], lang[1]), st.sampled_from(lang[2][:2]))
+    )
+)
+def test_any_regional_text_without_a_declared_charset_decodes_exactly(text_and_codec):
+    text, codec = text_and_codec
+
+    assert decode_bytes(text.encode(codec), None).text == text
 
 
 def test_undeclared_utf8_is_read_without_a_note():

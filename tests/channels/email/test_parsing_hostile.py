@@ -1,6 +1,7 @@
 """parse_email on hostile and broken input: bounded, sanitised, and it only
 ever raises UnparseableEmail (with a reason the quarantine can show)."""
 
+import os
 import zipfile
 from io import BytesIO
 
@@ -22,6 +23,8 @@ from .corpus import (
     realistic_corpus,
     winmail,
 )
+
+FUZZ_EXAMPLES = int(os.environ.get("SALTER_FUZZ_EXAMPLES", "300"))
 
 
 def hostile(name: str) -> bytes:
@@ -288,13 +291,13 @@ def _parse_or_refuse(raw: bytes) -> None:
         assert "/" not in attachment.filename and "\\" not in attachment.filename
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=4000))
 def test_random_bytes_never_raise_anything_else(raw):
     _parse_or_refuse(raw)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(_VALID),
     st.lists(st.tuples(st.floats(0, 1), st.integers(0, 8), st.binary(max_size=12)), max_size=8),
@@ -337,7 +340,7 @@ _MIME_TOKENS = [
 ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(_VALID),
     st.lists(st.tuples(st.floats(0, 1), st.sampled_from(_MIME_TOKENS)), max_size=10),
