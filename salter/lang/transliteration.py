@@ -22,8 +22,10 @@ _LAT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 # Word beginnings where a Latin digraph is two Cyrillic letters.
+# Only whole prefixes: "odž" alone would also split the town of Odžaci (Оџаци).
 _SPLIT_DIGRAPH_PREFIXES = (
-    "nadž", "podž", "odž", "konjug", "injek", "injunk", "vanjezi",
+    "nadživ", "nadžnje", "podžup", "podžanr", "podživ", "odžal", "odživ",
+    "konjug", "injek", "injunk", "vanjezi",
 )
 _SPLIT_DIGRAPH_WORDS = re.compile(
     r"\b(?:" + "|".join(_SPLIT_DIGRAPH_PREFIXES) + r")", re.IGNORECASE

@@ -15,7 +15,11 @@ def test_digraphs_become_single_cyrillic_letters():
 
 
 def test_prefix_exceptions_keep_two_letters():
-    assert to_cyrillic("nadživeti podžupan") == "надживети поджупан"
+    assert to_cyrillic("nadživeti podžupan odžaliti") == "надживети поджупан оджалити"
+
+
+def test_place_names_with_dz_keep_the_single_letter():
+    assert to_cyrillic("Odžaci, Nadžak") == "Оџаци, Наџак"
 
 
 def test_addresses_and_links_are_left_in_latin():
