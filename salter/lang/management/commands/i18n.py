@@ -40,10 +40,35 @@ def problems(po: polib.POFile) -> list[str]:
     return found
 
 
+def tidy_header(po: polib.POFile, locale: str) -> None:
+    po.metadata_is_fuzzy = False
+    po.header = "Šalter translations. Same licence as Šalter."
+    po.metadata.update({
+        "Project-Id-Version": "Šalter",
+        "Language": locale,
+        "Language-Team": f"Šalter {locale}",
+        "Last-Translator": "Šalter",
+        "PO-Revision-Date": po.metadata.get("POT-Creation-Date", ""),
+    })
+
+
+def fill_english(po: polib.POFile) -> None:
+    """The msgids are English: the English catalogue repeats them."""
+    for entry in po:
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+        else:
+            entry.msgstr = entry.msgid
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+
+
 def cyrillic_catalog(latin: polib.POFile) -> polib.POFile:
     cyr = polib.POFile(wrapwidth=100)
+    cyr.header = latin.header
     cyr.metadata = dict(latin.metadata)
     cyr.metadata["Language"] = "sr"
+    cyr.metadata["Language-Team"] = "Šalter sr (generated from sr_Latn)"
     cyr.metadata["Plural-Forms"] = latin.metadata.get("Plural-Forms", "")
     for entry in latin:
         if entry.obsolete:
@@ -68,8 +93,16 @@ class Command(BaseCommand):
         getattr(self, f"do_{action}")()
 
     def do_extract(self):
-        call_command("makemessages", locale=EXTRACTED, ignore_patterns=[".venv/*", "var/*"],
-                     no_obsolete=True, verbosity=0)
+        call_command("makemessages", locale=EXTRACTED, no_obsolete=True, verbosity=0,
+                     ignore_patterns=[".venv/*", "var/*", "build/*", "tests/*", "static/*",
+                                      "node_modules/*"])
+        for locale in EXTRACTED:
+            for path in catalog_paths(locale):
+                po = polib.pofile(str(path), wrapwidth=100)
+                tidy_header(po, locale)
+                if locale == "en":
+                    fill_english(po)
+                po.save()
         self.do_cyrillic()
 
     def do_cyrillic(self):
