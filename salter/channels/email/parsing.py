@@ -41,6 +41,7 @@ MAX_SUBJECT_CHARS = 300
 MAX_TEXT_CHARS = 1_000_000
 MAX_FILENAME_CHARS = 200
 MAX_HEADERS = 2000
+MAX_ADDRESS_HEADERS = 20  # repeated To:/Cc: lines read, each already bounded in length
 
 # Headers kept verbatim (decoded) for later stages: loop prevention, threading, lists.
 KEPT_HEADERS = {
@@ -200,8 +201,8 @@ def _fill_envelope(parsed: ParsedEmail, headers: _Headers) -> None:
         parsed.from_name, parsed.from_address = senders[0]
     reply_to = parse_addresses(headers.all("reply-to")[:1], notes)
     parsed.reply_to = reply_to[0][1] if reply_to else ""
-    parsed.to = unique_addresses(parse_addresses(headers.all("to"), notes))
-    parsed.cc = unique_addresses(parse_addresses(headers.all("cc"), notes))
+    parsed.to = unique_addresses(parse_addresses(headers.all("to")[:MAX_ADDRESS_HEADERS], notes))
+    parsed.cc = unique_addresses(parse_addresses(headers.all("cc")[:MAX_ADDRESS_HEADERS], notes))
     parsed.date = parse_date(headers.first("date"))
     for name, values in headers.values.items():
         if name in KEPT_HEADERS:

@@ -118,6 +118,7 @@ def split_message(body: str, *, forward: bool = False) -> Split:
 def _history_start(lines: list[str]) -> int:
     """Index of the first line of quoted history (attribution, separator or
     Outlook header block); len(lines) when there is none."""
+    quote_tail = _quote_tail_start(lines)
     for i, line in enumerate(lines):
         if len(line) > _MAX_MARKER_LINE or not _may_be_marker(lines, i):
             continue
@@ -129,7 +130,7 @@ def _history_start(lines: list[str]) -> int:
             return i
         if _FROM_LINE.match(line) and _sent_follows(lines, i):
             return i - 1 if i and _OUTLOOK_RULE.match(lines[i - 1]) else i
-        if _QUOTED.match(line) and _only_quotes_follow(lines, i):
+        if i >= quote_tail and _QUOTED.match(line):
             return i
     return len(lines)
 
@@ -162,14 +163,19 @@ def _sent_follows(lines: list[str], i: int) -> bool:
     return any(_SENT_LINE.match(line) for line in lines[i + 1 : i + 5])
 
 
-def _only_quotes_follow(lines: list[str], i: int) -> bool:
-    """True when from line i on the body is only quotes, blanks and a signature."""
-    for line in lines[i:]:
-        if _SIGNATURE_DASHES.match(line.rstrip("\r")):
-            return True
-        if line.strip() and not _QUOTED.match(line):
-            return False
-    return True
+def _quote_tail_start(lines: list[str]) -> int:
+    """Index from which the body is only quotes and blanks, up to an optional
+    "-- " signature: a bottom-posted history. One pass from the end, so a body
+    of many short quoted lines stays linear."""
+    end = len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        if _SIGNATURE_DASHES.match(lines[i].rstrip("\r")):
+            end = i
+            break
+    start = end
+    while start > 0 and (not lines[start - 1].strip() or _QUOTED.match(lines[start - 1])):
+        start -= 1
+    return start
 
 
 def _drop_quoted_lines(lines: list[str]) -> tuple[list[str], list[str]]:

@@ -495,6 +495,12 @@ def _hostile() -> dict[str, bytes]:
         + b"telo"
         + NL,
         "many_recipients": build_message(to=[f"u{i}@example.net" for i in range(5000)]),
+        "many_quoted_lines": build_message(
+            body="> pitanje\nodgovor\n" * 50_000 + "> kraj", transfer_encoding="7bit"
+        ),
+        "deeply_nested_html": build_message(
+            body=None, html="<div>" * 50_000 + "duboko" + "</div>" * 50_000
+        ),
     }
 
 

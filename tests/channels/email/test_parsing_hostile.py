@@ -211,6 +211,22 @@ def test_huge_and_numerous_headers_are_bounded():
     assert len(parse_email(hostile("many_recipients")).to) == 200
 
 
+def test_many_interleaved_quotes_are_split_in_one_pass():
+    # Quadratic quote detection would take minutes here.
+    parsed = parse_email(hostile("many_quoted_lines"))
+
+    assert parsed.text.startswith("odgovor\nodgovor")
+    assert parsed.quoted.endswith("> kraj")
+
+
+def test_deeply_nested_html_is_shown_as_text():
+    # html5ever needs quadratic time for deep nesting, so it never sees this.
+    parsed = parse_email(hostile("deeply_nested_html"))
+
+    assert parsed.full_text == "duboko"
+    assert parsed.html == "<pre>duboko</pre>"
+
+
 # --- broken MIME: parse what is there ---------------------------------------------
 
 
