@@ -23,6 +23,7 @@ from email.utils import format_datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -41,6 +42,8 @@ Purpose = OutboundMessage.Purpose
 
 # How long a claimed message is left to its worker before another may try again.
 CLAIM_LEASE = timedelta(minutes=10)
+# How long a queued message waits for its task before `send_due` takes it over.
+QUEUED_GRACE = timedelta(minutes=2)
 # Keep the References header bounded on long threads (RFC 5322 allows trimming the middle).
 MAX_REFERENCES = 20
 # BCP 47 tags for the Content-Language header.
@@ -157,7 +160,9 @@ def send_due(now=None) -> dict[str, int]:
     retries whose backoff has passed. Safe to run alongside the task workers."""
     now = now or timezone.now()
     due = OutboundMessage.objects.filter(
-        state__in=[State.QUEUED, State.RETRYING], next_attempt_at__lte=now,
+        Q(state=State.RETRYING, next_attempt_at__lte=now)
+        # A fresh message belongs to its queued task for a while; only then is it lost.
+        | Q(state=State.QUEUED, next_attempt_at__lte=now - QUEUED_GRACE),
     ).order_by("next_attempt_at").values_list("pk", flat=True)
     outcomes: dict[str, int] = {}
     for pk in list(due[:500]):

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from salter.cases.models import CaseEvent
@@ -285,3 +286,16 @@ def test_bare_message_ids_from_intake_are_angled(clerk, case, citizen):
                      references="a@citizen.example <b@citizen.example>")
     assert message.in_reply_to == "<b@citizen.example>"
     assert message.references == "<a@citizen.example> <b@citizen.example>"
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_send_due_leaves_fresh_messages_to_their_task_and_sends_lost_ones(
+        clerk, case, citizen, citizen_account, via_relay):
+    message = _queue(clerk, case, citizen)
+    assert outbox.send_due() == {}
+
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() - outbox.QUEUED_GRACE)  # its task was lost
+    assert outbox.send_due() == {State.SENT: 1}
+    assert len(citizen_account.messages()) == 1
