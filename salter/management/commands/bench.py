@@ -1,0 +1,116 @@
+"""`salter bench email`: how fast e-mail intake accepts and processes a realistic corpus.
+
+It never touches the configured database: it creates a fresh one (a temporary SQLite
+file, or with --database-url a PostgreSQL database it creates and drops), migrates it and
+runs itself again inside with DATABASE_URL pointing there, so that the worker
+subprocesses see the same database.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Benchmark e-mail intake (accept and full processing) on a throwaway database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("channel", choices=["email"])
+        parser.add_argument("--messages", type=int, default=10000)
+        parser.add_argument("--workers", type=int, default=2,
+                            help="worker processes for the processing step")
+        parser.add_argument("--database-url", default="",
+                            help="a PostgreSQL URL whose database is created and dropped; "
+                                 "default: a temporary SQLite file")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--timeout", type=float, default=1800.0)
+        parser.add_argument("--inside", action="store_true", help="(internal)")
+
+    def handle(self, *args, messages, workers, database_url, seed, timeout, inside,
+               **options):
+        if inside:
+            self._inside(messages=messages, workers=workers, seed=seed, timeout=timeout)
+            return
+        workdir = Path(tempfile.mkdtemp(prefix="salter-bench-"))
+        url = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+        try:
+            if url.startswith("postgres"):
+                _create_postgres(url)
+            self.stdout.write(f"database: {_safe(url)}; workers: {workers}; load average: "
+                              + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+            self.stdout.flush()
+            code = subprocess.call(
+                [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench", "email",
+                 "--inside", "--messages", str(messages), "--workers", str(workers),
+                 "--seed", str(seed), "--timeout", str(timeout)],
+                cwd=settings.BASE_DIR, env=_bench_env(url, workdir))
+        finally:
+            if url.startswith("postgres"):
+                _drop_postgres(url)
+            shutil.rmtree(workdir, ignore_errors=True)
+        if code:
+            raise CommandError("the benchmark failed its verification" if code == 3
+                               else f"the benchmark stopped with exit code {code}")
+
+    def _inside(self, *, messages: int, workers: int, seed: int, timeout: float) -> None:
+        from salter.bench.email import run
+
+        call_command("migrate", verbosity=0, interactive=False)
+        log_path = Path(settings.MEDIA_ROOT).parent / "workers.log"
+        ok = run(messages=messages, workers=workers, seed=seed, out=self.stdout,
+                 log_path=log_path, timeout=timeout)
+        self.stdout.flush()
+        if not ok:
+            sys.exit(3)
+
+
+def _bench_env(url: str, workdir: Path) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "SALTER_MEDIA_ROOT": str(workdir / "media"),
+            "SALTER_VAR_DIR": str(workdir), "DEBUG": "0", "LOG_LEVEL": "WARNING",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "salter-bench"),
+            # Nobody listens there: no acknowledgement of the benchmark leaves the machine.
+            "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(_closed_port())}
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _safe(url: str) -> str:
+    password = urlsplit(url).password
+    return url.replace(f":{password}@", ":***@") if password else url
+
+
+def _admin_connection(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or not name.replace("_", "").isalnum():
+        raise CommandError("give the benchmark database a plain name, e.g. …/salter_bench")
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    return psycopg.connect(admin, autocommit=True), name
+
+
+def _create_postgres(url: str) -> None:
+    conn, name = _admin_connection(url)
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_postgres(url: str) -> None:
+    conn, name = _admin_connection(url)
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
