@@ -2,8 +2,9 @@
 
 Serbian has an exact one-to-one mapping between its two alphabets, except that the Latin
 digraphs lj, nj and dž are single Cyrillic letters (љ, њ, џ) — and in a few words they
-are not (nadživeti is надживети). Words with @ or :// (addresses, links) are left alone
-when converting to Cyrillic.
+are not (nadživeti is надживети). Converting to Cyrillic leaves alone what is not Serbian
+text: addresses and links, format placeholders (%(name)s, %s, {name}), HTML tags, codes
+mixing letters and digits, words with q, w, x or y, and the words in LATIN_WORDS.
 """
 
 import re
@@ -30,7 +31,24 @@ _SPLIT_DIGRAPH_PREFIXES = (
 _SPLIT_DIGRAPH_WORDS = re.compile(
     r"\b(?:" + "|".join(_SPLIT_DIGRAPH_PREFIXES) + r")", re.IGNORECASE
 )
-_UNTOUCHABLE = re.compile(r"\S*(?:@|://|www\.)\S*")
+# Foreign names and technical tokens that Serbian Cyrillic text keeps in Latin letters.
+# (SMS, JMBG, PIB, MB and JKP are domesticated abbreviations: СМС, ЈМБГ, ПИБ, МБ, ЈКП.)
+LATIN_WORDS = (
+    "API", "HTMX", "HTML", "URL", "IMAP", "SMTP", "PDF",
+    "Message-ID", "Auto-Submitted", "Precedence",  # e-mail header names
+)
+_UNTOUCHABLE = re.compile(
+    r"\S*(?:@|://|www\.)\S*"  # e-mail addresses and links
+    r"|%\([^)\s]*\)[-#0+]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"  # %(name)s
+    r"|%[-#0+]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]"  # %s, %d, %%
+    r"|\{[^{}\s]*\}"  # {name}
+    r"|<[^<>]*>|&#?\w+;"  # HTML tags and entities
+    # Codes mixing letters and digits: tracking codes (7KX4-MP29QD), registry numbers whose
+    # unit mark is a Roman numeral (IV-03-351-127/2026).
+    r"|(?<![\w./-])(?=[\w./-]*\d)(?=[\w./-]*[A-Za-z])[\w./-]+"
+    r"|\b\w*[qwxyQWXY]\w*\b"  # words with letters Serbian does not have
+    r"|\b(?:" + "|".join(re.escape(w) for w in LATIN_WORDS) + r")\b"
+)
 
 
 def to_latin(text: str) -> str:
