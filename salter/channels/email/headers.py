@@ -131,14 +131,22 @@ _SIMPLE_MAILBOX = re.compile(
 )
 
 
+_SIMPLE_MAILBOX_MAX = 400
+
+
 def _split_addresses(values: list[str]) -> list[tuple[str, str]]:
     """getaddresses(), with a fast path for the common single mailbox."""
-    if len(values) == 1:
+    # Length-guarded: the fast pattern backtracks on long runs of spaces.
+    if len(values) == 1 and len(values[0]) < _SIMPLE_MAILBOX_MAX:
         match = _SIMPLE_MAILBOX.match(values[0])
         if match:
             quoted, bare_name, bracketed, plain = match.groups()
             return [((quoted or bare_name or "").strip(), bracketed or plain)]
-    return getaddresses(values)
+    try:
+        return getaddresses(values)
+    except RecursionError:
+        # The stdlib parses nested comments "((((…" recursively.
+        return []
 
 
 def unique_addresses(pairs: list[tuple[str, str]]) -> list[str]:

@@ -82,11 +82,13 @@ _PARAGRAPH = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "p
 _CELL = {"td", "th"}
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
 _BLANK_LINES = re.compile(r"\n(?:[> ]*\n){2,}")
-# One token at a time: comment, tag (attributes may quote ">"), declaration, text.
+# One token at a time: comment, tag, declaration, text. No token may run past
+# the next "<": an unclosed tag must not rescan the rest of the document for
+# every "<" (quadratic time on "<a <a <a …").
 _TOKEN = re.compile(
     r"""<!--.*?(?:-->|\Z)
-      | <(/?)([a-zA-Z][a-zA-Z0-9:-]{0,30})((?:[^>"']|"[^"]*"|'[^']*')*)>
-      | <[!?][^>]*>
+      | <(/?)([a-zA-Z][a-zA-Z0-9:-]{0,30})((?:[^<>"']|"[^<"]*"|'[^<']*')*)>
+      | <[!?][^<>]*>
       | [^<]+
       | <""",
     re.DOTALL | re.VERBOSE,

@@ -498,6 +498,10 @@ def _hostile() -> dict[str, bytes]:
         "many_quoted_lines": build_message(
             body="> pitanje\nodgovor\n" * 50_000 + "> kraj", transfer_encoding="7bit"
         ),
+        "unclosed_html_tags": build_message(body=None, html='<a title="' * 50_000 + "kraj"),
+        "nested_address_comments": build_message(
+            from_name=None, from_address="(" * 15_000 + "napadac@example.net"
+        ),
         "deeply_nested_html": build_message(
             body=None, html="<div>" * 50_000 + "duboko" + "</div>" * 50_000
         ),

@@ -227,6 +227,20 @@ def test_deeply_nested_html_is_shown_as_text():
     assert parsed.html == "<pre>duboko</pre>"
 
 
+def test_unclosed_html_tags_are_read_in_one_pass():
+    # A tokenizer that rescans to the end for every unclosed "<a" needs minutes here.
+    parsed = parse_email(hostile("unclosed_html_tags"))
+
+    assert parsed.full_text.endswith("kraj")
+
+
+def test_deeply_nested_comments_in_the_sender_give_no_address():
+    parsed = parse_email(hostile("nested_address_comments"))
+
+    assert parsed.from_address == ""
+    assert parsed.to == ["pisarnica@subotica.rs"]
+
+
 # --- broken MIME: parse what is there ---------------------------------------------
 
 
