@@ -158,8 +158,8 @@ def plausibility(text: str) -> float:
 # Each run of 8-bit bytes with one ASCII neighbour on each side: enough
 # context for scoring, and much less text to decode per candidate.
 _EIGHT_BIT_RUNS = re.compile(rb".?[\x80-\xff]+.?", re.DOTALL)
-_SAMPLE_LIMIT = 2048
-_FINALISTS_PER_SCRIPT = 2
+_SAMPLE_LIMIT = 1024
+_FINALISTS_PER_SCRIPT = 1
 
 
 def _sample(data: bytes) -> bytes:
@@ -182,7 +182,7 @@ def guess_codec(data: bytes, declared_codec: str = "") -> str:
     """Pick the most plausible single-byte codec for 8-bit, non-UTF-8 data.
 
     A per-byte score over a histogram ranks the candidates cheaply; the
-    declared codec and the best two of each script are then decoded and
+    declared codec and the best of each script are then decoded and
     scored with context, which is what tells Latin from Cyrillic.
     """
     sample = _sample(data)

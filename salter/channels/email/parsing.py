@@ -28,6 +28,7 @@ from .charsets import decode_bytes
 from .headers import (
     clean_line,
     decode_header,
+    normalize_address,
     parse_addresses,
     parse_date,
     parse_message_id,
@@ -449,17 +450,9 @@ class _Walker:
             blocks = _status_blocks(text)
         for block in blocks:
             action = (block.get("action") or [""])[0].strip().lower()
-            if not action.startswith("failed"):
-                continue
-            for name in ("final-recipient", "original-recipient"):
-                for value in block.get(name, []):
-                    address = _dsn_address(value)
-                    if address:
-                        self.failed_recipients.append(address)
-                        break
-                else:
-                    continue
-                break
+            address = _dsn_recipient(block) if action.startswith("failed") else ""
+            if address:
+                self.failed_recipients.append(address)
 
 
 def _message_bytes(message: Message) -> bytes:
@@ -490,11 +483,14 @@ def _status_blocks(text: str) -> list[dict[str, list[str]]]:
     return blocks
 
 
-def _dsn_address(value: str) -> str:
-    from .headers import normalize_address
-
-    address = decode_header(value).split(";", 1)[-1]
-    return normalize_address(address)
+def _dsn_recipient(block: dict[str, list[str]]) -> str:
+    """Final-Recipient ("rfc822; a@b"), else Original-Recipient, of one DSN block."""
+    for name in ("final-recipient", "original-recipient"):
+        for value in block.get(name, []):
+            address = normalize_address(decode_header(value).split(";", 1)[-1])
+            if address:
+                return address
+    return ""
 
 
 # --- part headers ----------------------------------------------------------
@@ -615,7 +611,7 @@ def _payload_bytes(part: Message, headers: _Headers, limits: _Limits, name: str)
 
 def _looks_like_base64(part: Message, data: bytes) -> bool:
     """Some generators forget the Content-Transfer-Encoding of binary attachments."""
-    if part.get_content_maintype() in ("text", "message", "multipart"):
+    if _content_type(_Headers(part))[0].startswith(("text/", "message/", "multipart/")):
         return False
     lines = data[:8192].split(b"\n")[:-1] or [data]
     return len(lines) >= 2 and all(_BASE64_LINE.match(line) for line in lines[:-1])
