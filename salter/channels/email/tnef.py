@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 
 from tnefparse.tnef import TNEF
@@ -10,6 +11,7 @@ from .charsets import decode_bytes
 
 TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"
 TNEF_CONTENT_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
+MAX_OBJECTS = 5000
 
 
 @dataclass(slots=True)
@@ -27,6 +29,8 @@ def looks_like_tnef(content_type: str, filename: str, data: bytes) -> bool:
 
 def expand(data: bytes) -> TnefContent | None:
     """Contents of a TNEF stream, or None when it cannot be read (keep the original)."""
+    if _too_many_objects(data):
+        return None
     try:
         tnef = TNEF(data, do_checksum=False)
         content = TnefContent()
@@ -40,6 +44,20 @@ def expand(data: bytes) -> TnefContent | None:
     if not (content.attachments or content.body or content.html):
         return None  # nothing recognisable: the original is worth more
     return content
+
+
+def _too_many_objects(data: bytes) -> bool:
+    """tnefparse copies the rest of the stream for every object it reads, so a
+    stream of many tiny objects takes quadratic time; Outlook writes a few
+    dozen per message."""
+    offset, count = 6, 0
+    while offset + 12 < len(data):
+        (length,) = struct.unpack_from("<I", data, offset + 5)
+        offset += length + 11
+        count += 1
+        if count > MAX_OBJECTS:
+            return True
+    return False
 
 
 def _name(attachment) -> str:

@@ -383,6 +383,14 @@ def winmail(files: Sequence[tuple[str, bytes]], body: str | None = None) -> Part
     return Part("winmail.dat", "application/ms-tnef", build_tnef(files, body))
 
 
+def winmail_of_tiny_objects(count: int) -> Part:
+    """A TNEF stream of many empty attributes (tnefparse needs quadratic time on it)."""
+    tiny = _tnef_attribute(_LVL_MESSAGE, 0x0004, 0x0000, b"")
+    return Part(
+        "winmail.dat", "application/ms-tnef", struct.pack("<IH", TNEF_SIGNATURE, 1) + tiny * count
+    )
+
+
 # --- samples ---------------------------------------------------------------
 
 PNG_1PX = base64.b64decode(
@@ -502,6 +510,7 @@ def _hostile() -> dict[str, bytes]:
         "nested_address_comments": build_message(
             from_name=None, from_address="(" * 15_000 + "napadac@example.net"
         ),
+        "tnef_many_objects": build_message(attachments=[winmail_of_tiny_objects(200_000)]),
         "deeply_nested_html": build_message(
             body=None, html="<div>" * 50_000 + "duboko" + "</div>" * 50_000
         ),

@@ -234,6 +234,14 @@ def test_unclosed_html_tags_are_read_in_one_pass():
     assert parsed.full_text.endswith("kraj")
 
 
+def test_winmail_dat_of_countless_tiny_objects_is_kept_unexpanded():
+    parsed = parse_email(hostile("tnef_many_objects"))
+
+    [winmail_dat] = parsed.attachments
+    assert winmail_dat.filename == "winmail.dat"
+    assert "winmail.dat could not be read; kept as is" in parsed.parse_notes
+
+
 def test_deeply_nested_comments_in_the_sender_give_no_address():
     parsed = parse_email(hostile("nested_address_comments"))
 
