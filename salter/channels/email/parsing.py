@@ -16,8 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.feedparser import BytesFeedParser
 from email.message import Message
-from email.parser import BytesParser
 from email.policy import compat32
 from itertools import islice
 from urllib.parse import unquote_to_bytes
@@ -128,7 +128,7 @@ def parse_email(
         raise UnparseableEmail("empty message")
     limits = _Limits(max_attachment_bytes, max_parts, max_depth)
     try:
-        return _parse_message(_parse_bytes(raw), limits, _Budget(), depth=0, top=True)
+        return _parse_message(_parse_bytes(raw, max_depth), limits, _Budget(), depth=0, top=True)
     except UnparseableEmail:
         raise
     except RecursionError as exc:
@@ -141,8 +141,22 @@ def parse_email(
         raise UnparseableEmail(reason[:300]) from exc
 
 
-def _parse_bytes(raw: bytes) -> Message:
-    return BytesParser(policy=compat32).parsebytes(raw)
+_FEED_CHUNK = 64 * 1024
+
+
+def _parse_bytes(raw: bytes, max_depth: int) -> Message:
+    """The stdlib parser, fed in chunks so absurd nesting is refused early.
+
+    The parser checks every line against the boundary of every open
+    multipart, so 800 nested levels over a 25 MB body would take minutes;
+    its stack of open parts tells us the depth as it goes.
+    """
+    parser = BytesFeedParser(policy=compat32)
+    for start in range(0, len(raw), _FEED_CHUNK):
+        parser.feed(raw[start : start + _FEED_CHUNK])
+        if len(parser._msgstack) > max_depth + 1:
+            raise UnparseableEmail(f"MIME nesting deeper than {max_depth} levels")
+    return parser.close()
 
 
 @dataclass(slots=True)
@@ -344,7 +358,7 @@ class _Walker:
                 f"Content-Type: {content_type}; boundary=\"{boundary}\"\r\n\r\n".encode()
                 + body
             )
-            inner = _parse_bytes(rebuilt)
+            inner = _parse_bytes(rebuilt, self.limits.max_depth - depth)
             if isinstance(_raw_payload(inner), list):
                 self.visit(inner, depth + 1, alternative)
                 return
@@ -358,13 +372,13 @@ class _Walker:
             # text for a message; regenerate that text and decode it.
             encoded = _message_bytes(payload[0]).lstrip(b"\r\n")
             data = _decode_base64(encoded) if cte == "base64" else binascii.a2b_qp(encoded)
-            inner = _parse_bytes(data.lstrip(b"\r\n\t "))
+            inner = _parse_bytes(data.lstrip(b"\r\n\t "), self.limits.max_depth - depth)
         elif isinstance(payload, list) and payload and isinstance(payload[0], Message):
             inner = payload[0]
             data = _message_bytes(inner)
         else:
             data = _payload_bytes(part, headers, self.limits, "message.eml")
-            inner = _parse_bytes(data.lstrip(b"\r\n\t "))
+            inner = _parse_bytes(data.lstrip(b"\r\n\t "), self.limits.max_depth - depth)
         self._check_size(len(data), "forwarded message")
         forwarded = _parse_message(inner, self.limits, self.budget, depth=depth + 1, top=False)
         name = _filename(headers, {}) or (forwarded.subject or "forwarded message")

@@ -114,6 +114,20 @@ def test_nesting_beyond_python_recursion_is_refused_not_crashed():
         parse_email(head + body + b"Content-Type: text/plain\r\n\r\nx\r\n")
 
 
+def test_deep_nesting_over_a_long_body_is_refused_before_reading_the_body():
+    # The stdlib parser checks each line against every open boundary; fed in
+    # chunks, the parse stops as soon as the nesting is too deep.
+    head = b"From: a@example.net\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+    nesting = b"".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n'.encode()
+        for i in range(800)
+    )
+    body = b"Content-Type: text/plain\r\n\r\n" + b"tekst linija\r\n" * 200_000
+
+    with pytest.raises(UnparseableEmail, match="nesting deeper than 20 levels"):
+        parse_email(head + nesting + body)
+
+
 @pytest.mark.parametrize("value", [None, "tekst", 42])
 def test_non_bytes_input_is_refused(value):
     with pytest.raises(UnparseableEmail, match="input is not bytes"):
