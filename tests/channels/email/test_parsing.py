@@ -3,6 +3,7 @@
 Pure tests: raw bytes in, ParsedEmail out, no database.
 """
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salter.channels.email.charsets import decode_bytes
-from salter.channels.email.parsing import parse_email
+from salter.channels.email.parsing import Attachment, ParsedEmail, UnparseableEmail, parse_email
 
 from .corpus import (
     HUNGARIAN,
@@ -556,3 +557,68 @@ def test_mailer_daemon_with_empty_return_path_is_a_bounce():
 )
 def test_list_mail_is_recognised(header):
     assert parse_email(build_message(headers=[header])).is_list
+
+
+def test_exim_failed_recipients_header_marks_a_bounce():
+    raw = build_message(
+        from_address="mailer-daemon@mx.example.net",
+        headers=[("X-Failed-Recipients", "nema.ga@example.net"), ("Return-Path", "<>")],
+    )
+
+    parsed = parse_email(raw)
+
+    assert parsed.is_bounce
+    assert parsed.bounced_recipients == ["nema.ga@example.net"]
+
+
+def test_only_web_mail_and_cid_urls_survive_in_html():
+    html = (
+        '<a href="https://a.rs">a</a><a href="mailto:p@subotica.rs">m</a>'
+        '<a href="javascript:alert(1)">j</a><a href="vbscript:x">v</a>'
+        '<img src="cid:slika@x"><img src="data:image/png;base64,AAAA"><img src="http://b.rs/p.png">'
+        '<a href="file:///etc/passwd">f</a>'
+    )
+
+    sanitized = parse_email(build_message(body=None, html=html)).html
+
+    assert 'href="https://a.rs"' in sanitized and 'href="mailto:p@subotica.rs"' in sanitized
+    assert 'src="cid:slika@x"' in sanitized and 'src="http://b.rs/p.png"' in sanitized
+    for banned in ("javascript:", "vbscript:", "data:", "file:"):
+        assert banned not in sanitized
+
+
+def test_the_agreed_interface_is_kept():
+    # The intake pipeline is written against these names; fields may be added, not changed.
+    parsed_fields = {f.name for f in dataclasses.fields(ParsedEmail)}
+    assert parsed_fields >= {
+        "message_id",
+        "in_reply_to",
+        "references",
+        "subject",
+        "from_address",
+        "from_name",
+        "reply_to",
+        "to",
+        "cc",
+        "date",
+        "text",
+        "quoted",
+        "signature",
+        "full_text",
+        "html",
+        "attachments",
+        "is_auto_reply",
+        "is_bounce",
+        "bounced_recipients",
+        "is_list",
+        "headers",
+        "charset_notes",
+    }
+    assert [f.name for f in dataclasses.fields(Attachment)] == [
+        "filename",
+        "content_type",
+        "data",
+        "is_inline",
+        "content_id",
+    ]
+    assert UnparseableEmail("why").reason == "why"
