@@ -6,6 +6,8 @@ notifications) to `transaction.on_commit`, so nothing is sent for a change that 
 back and no change goes unrecorded.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +20,11 @@ from salter.cases.workflow import Status
 from salter.clients.models import Client
 from salter.lang.transliteration import fold
 from salter.procedures.deadlines import due_at
-from salter.registry.numbering import format_registry_number, next_sequence
+from salter.registry.numbering import (
+    format_registry_number,
+    next_sequence,
+    reserve_sequences,
+)
 from salter.tenancy.access import require
 from salter.tenancy.models import Membership
 from salter.tenancy.roles import Perm
@@ -392,3 +398,140 @@ def reply_to_client(*, actor, case: Case, body: str,
                          purpose=OutboundMessage.Purpose.REPLY, inbound=thread.inbound,
                          in_reply_to=thread.in_reply_to, references=thread.references,
                          language=case.language)
+
+
+# --- intake in batches ---------------------------------------------------------------------
+
+
+@dataclass
+class IntakeDraft:
+    """One message that opens a case, as `create_cases_from_intake` takes it."""
+
+    subject: str
+    channel: str
+    inbound: object
+    client: Client | None = None
+    description: str = ""
+    files: tuple = ()  # (blob, filename, content_type) of bytes already in the store
+    case_type: object = None
+    department: object = None
+    priority: int | None = None
+    language: str | None = None
+    received_at: object = None
+
+
+def _unsaved_event(case: Case, actor, kind: str, *, text: str = "", after=None,
+                   ref=None) -> CaseEvent:
+    return CaseEvent(municipality_id=case.municipality_id, case=case, kind=kind,
+                     actor=actor.user, actor_label="" if actor.user else str(actor),
+                     text=text, after=after, ref=ref)
+
+
+@transaction.atomic
+def create_cases_from_intake(*, actor, drafts) -> list[Case]:
+    """`create_case` followed by `append_message_to_case` for a batch of new matters, with
+    a few queries for the whole batch: numbers reserved with one counter update, cases,
+    parties, timeline entries and documents inserted in bulk. Same rows, same events as
+    the single actions; all or nothing."""
+    require(actor, Perm.CREATE_CASE)
+    drafts = list(drafts)
+    municipality = actor.municipality
+    for draft in drafts:
+        _same_municipality(actor, draft.case_type, draft.department, draft.client)
+        if not draft.subject.strip():
+            raise ValidationError({"subject": [_("Enter a subject.")]})
+    cases = _number_cases(municipality, [_unsaved_case(municipality, d) for d in drafts],
+                          drafts)
+    Case.objects.bulk_create(cases)
+    CaseParty.objects.bulk_create(
+        CaseParty(municipality=municipality, case=case, client=draft.client)
+        for case, draft in zip(cases, drafts, strict=True) if draft.client is not None)
+    CaseEvent.objects.bulk_create(
+        _unsaved_event(case, actor, Kind.CREATED, text=case.subject, after=_snapshot(case))
+        for case in cases)
+    _put_messages_on_timelines(actor, [(case, d.inbound, d.files)
+                                       for case, d in zip(cases, drafts, strict=True)])
+    return cases
+
+
+def _unsaved_case(municipality, draft: IntakeDraft) -> Case:
+    case_type = draft.case_type
+    clients = [draft.client] if draft.client is not None else []
+    priority = draft.priority
+    if priority is None:
+        priority = Priority.HIGH if any(c.is_business for c in clients) else Priority.NORMAL
+    now = draft.received_at or timezone.now()
+    return Case(
+        municipality=municipality, subject=draft.subject.strip()[:300],
+        description=draft.description, channel=draft.channel, case_type=case_type,
+        department=draft.department or (case_type.department if case_type else None),
+        priority=priority,
+        language=draft.language or _client_language(clients) or municipality.default_language,
+        created_at=now,
+        due_at=due_at(now, case_type.resolution_days)
+        if case_type and case_type.resolution_days else None,
+    )
+
+
+def _number_cases(municipality, cases: list[Case], drafts) -> list[Case]:
+    """Registry numbers, one counter update per year met in the batch, in batch order."""
+    by_year: dict[int, list[Case]] = {}
+    for case in cases:
+        case.year = timezone.localtime(case.created_at).year
+        by_year.setdefault(case.year, []).append(case)
+    for year, of_year in by_year.items():
+        for case, seq in zip(of_year, reserve_sequences(municipality, year, len(of_year)),
+                             strict=True):
+            case.sequence = seq
+            case.registry_number = _registry_number(municipality, case.department,
+                                                    case.case_type, seq, year)
+    for case, draft in zip(cases, drafts, strict=True):
+        names = [draft.client.display_name] if draft.client is not None else []
+        case.search_text = fold(" ".join([case.registry_number, case.tracking_code,
+                                          case.subject, *names]))
+    return cases
+
+
+def _put_messages_on_timelines(actor, items) -> None:
+    """Documents and MESSAGE_IN entries for [(case, inbound, files)], in bulk."""
+    from salter.documents.models import Document
+
+    documents = [
+        [Document(municipality_id=case.municipality_id, blob=blob, filename=filename[:255],
+                  content_type=(content_type or "application/octet-stream")[:150],
+                  case=case, client_id=inbound.client_id, source=inbound.channel)
+         for blob, filename, content_type in files]
+        for case, inbound, files in items
+    ]
+    Document.objects.bulk_create(d for docs in documents for d in docs)
+    CaseEvent.objects.bulk_create(
+        _unsaved_event(
+            case, actor, Kind.MESSAGE_IN, text=inbound.body_text,
+            after={"channel": inbound.channel, "sender": inbound.sender,
+                   "subject": inbound.subject,
+                   "documents": [{"id": d.pk, "filename": d.filename} for d in docs]},
+            ref={"inbound": inbound.pk, "documents": [d.pk for d in docs]})
+        for (case, inbound, _files), docs in zip(items, documents, strict=True))
+
+
+@transaction.atomic
+def append_messages_to_cases(*, actor, items) -> list[Case]:
+    """`append_message_to_case` for a batch of [(case, inbound, files)]: the cases locked
+    with one query, documents and timeline entries inserted in bulk. A case that was
+    resolved or waiting on the client goes back in progress, as with the single action.
+    All or nothing: a closed case among them raises ValidationError."""
+    require(actor, Perm.EDIT_CASE)
+    items = list(items)
+    for case, _inbound, _files in items:
+        _same_municipality(actor, case)
+    locked = {c.pk: c for c in Case.objects.select_for_update().filter(
+        pk__in={case.pk for case, _i, _f in items})}
+    if any(c.status == Status.CLOSED for c in locked.values()):
+        raise ValidationError(_("A closed case takes no more messages."))
+    items = [(locked[case.pk], inbound, files) for case, inbound, files in items]
+    _put_messages_on_timelines(actor, items)
+    for case in {case.pk: case for case, _i, _f in items}.values():
+        reason = _back_in_progress_reason(case.status)
+        if reason:
+            change_case_status(actor=actor, case=case, status=Status.IN_PROGRESS, text=reason)
+    return [case for case, _i, _f in items]

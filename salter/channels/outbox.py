@@ -306,3 +306,64 @@ def _by_code(code: int, text) -> Exception:
 
 
 SENDERS = {Channel.EMAIL: send_email}
+
+
+# --- batches (intake acknowledgements) ------------------------------------------------------
+
+# Behind the intake tasks in the queue: a citizen waits a little longer for the receipt,
+# while the message itself is registered first.
+BATCH_SEND_PRIORITY = -10
+
+
+@transaction.atomic
+def queue_messages(*, actor, drafts) -> list[OutboundMessage]:
+    """`queue_message` for a batch: rows and their MESSAGE_OUT events inserted in bulk
+    inside the caller's transaction, and one sending task for all of them after commit.
+
+    `drafts` are dicts of `queue_message`'s keyword arguments (without `actor`).
+    """
+    messages = [_unsaved_message(actor, **draft) for draft in drafts]
+    OutboundMessage.objects.bulk_create(messages)
+    CaseEvent.objects.bulk_create(
+        CaseEvent(municipality_id=message.municipality_id, case=message.case,
+                  kind=CaseEvent.Kind.MESSAGE_OUT, actor=actor.user,
+                  actor_label="" if actor.user else str(actor), text=message.subject,
+                  after={"state": message.state, "recipient": message.recipient,
+                         "purpose": message.purpose, "channel": message.channel},
+                  ref={"outbound": message.pk})
+        for message in messages if message.case is not None)
+    ids = [message.pk for message in messages]
+    if ids:
+        transaction.on_commit(
+            lambda: send_outbound_batch.using(priority=BATCH_SEND_PRIORITY).enqueue(ids))
+    return messages
+
+
+def _unsaved_message(actor, *, case, client, recipient: str, subject: str, body: str,
+                     purpose: str, inbound=None, in_reply_to: str = "", references: str = "",
+                     language: str = "", channel: str = Channel.EMAIL) -> OutboundMessage:
+    if not (body or "").strip():
+        raise ValidationError({"body": [_("Write the message.")]})
+    if channel == Channel.EMAIL:
+        recipient = normalize_email(recipient)
+    if inbound is not None and not in_reply_to:
+        in_reply_to = inbound.message_id
+    in_reply_to = angled(in_reply_to)
+    return OutboundMessage(
+        municipality=actor.municipality, channel=channel, inbound=inbound, purpose=purpose,
+        case=case, client=client, recipient=recipient,
+        subject=subject_with_number(subject, case)[:300], body_text=body,
+        language=language or (case.language if case is not None else ""),
+        message_id=new_message_id(), in_reply_to=in_reply_to,
+        references=reference_chain(references, in_reply_to), created_by=actor.user)
+
+
+@task()
+def send_outbound_batch(outbound_ids: list[int]) -> dict[str, int]:
+    """Send a batch queued together, one after another, each claimed as `send_outbound`
+    claims it: one task row for the batch instead of one per message."""
+    outcomes: dict[str, int] = {}
+    for pk in outbound_ids:
+        outcome = send_outbound.call(pk)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

@@ -155,14 +155,22 @@ def queue_acknowledgement(*, actor, municipality: Municipality, case, client, in
     """Queue the acknowledgement in the outbox, inside the caller's transaction."""
     from salter.channels.outbox import queue_message
 
+    return queue_message(actor=actor, **acknowledgement_draft(
+        municipality=municipality, case=case, client=client, inbound=inbound,
+        incoming=incoming, now=now))
+
+
+def acknowledgement_draft(*, municipality: Municipality, case, client, inbound, incoming,
+                          now=None) -> dict:
+    """The outbox's arguments for the acknowledgement (`queue_message` or, for a batch,
+    `queue_messages`)."""
     now = now or timezone.now()
     ack = compose(municipality=municipality, case=case, subject=incoming.subject,
                   language=incoming.language or case.language,
                   after_hours=not municipality.is_open_at(now))
     in_reply_to = f"<{incoming.message_id}>" if incoming.message_id else ""
     references = " ".join(f"<{ref}>" for ref in incoming.references)
-    return queue_message(actor=actor, case=case, client=client, recipient=incoming.sender,
-                         subject=ack.subject, body=ack.body,
-                         purpose=OutboundMessage.Purpose.ACKNOWLEDGEMENT, inbound=inbound,
-                         in_reply_to=in_reply_to, references=references,
-                         language=ack.language)
+    return {"case": case, "client": client, "recipient": incoming.sender,
+            "subject": ack.subject, "body": ack.body,
+            "purpose": OutboundMessage.Purpose.ACKNOWLEDGEMENT, "inbound": inbound,
+            "in_reply_to": in_reply_to, "references": references, "language": ack.language}

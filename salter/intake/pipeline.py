@@ -33,6 +33,7 @@ from salter.intake.email import interpret_email
 from salter.intake.incoming import Incoming, Unreadable
 from salter.intake.senders import create_sender, find_sender
 from salter.intake.threads import find_case
+from salter.intake.write_turns import write_turn
 from salter.procedures.routing import RuleSet
 from salter.tenancy.models import Municipality
 
@@ -44,7 +45,7 @@ OUTCOMES = ("created", "appended", "duplicate", "ignored", "review", "quarantine
 MAX_ATTEMPTS = 5
 # Messages per processing task: small enough that both workers get work and a killed
 # worker leaves few messages to hand out again.
-BATCH_SIZE = 25
+BATCH_SIZE = 100
 _SETTLED_OUTCOME = {State.DUPLICATE: "duplicate", State.IGNORED: "ignored",
                     State.REVIEW: "review", State.QUARANTINED: "quarantined"}
 
@@ -69,8 +70,10 @@ def enqueue_processing(inbound_ids, *, single: bool = False) -> None:
         for pk in ids:
             process_inbound_task.enqueue(pk)
         return
-    for start in range(0, len(ids), BATCH_SIZE):
-        process_inbound_batch_task.enqueue(ids[start:start + BATCH_SIZE])
+    # One transaction for all the task rows: on SQLite one commit instead of one each.
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH_SIZE):
+            process_inbound_batch_task.enqueue(ids[start:start + BATCH_SIZE])
 
 
 def _count(outcomes) -> dict[str, int]:
@@ -89,23 +92,103 @@ def process_inbound(inbound_id: int) -> str:
 
 
 def process_batch(inbound_ids) -> dict[int, str]:
-    """Settle messages, each in its own transaction; {id: outcome}."""
+    """Settle messages; {id: outcome}.
+
+    Parsing and storing attachments happen first, outside any transaction; then the
+    messages are settled together in one transaction (`batch.settle_batch`). Should that
+    fail, each is settled alone in its own transaction, so a message that breaks the
+    batch quarantines only itself.
+    """
     ids = list(dict.fromkeys(int(pk) for pk in inbound_ids))
     now = timezone.now()
-    InboundMessage.objects.filter(pk__in=ids, state=State.RECEIVED).update(
-        attempts=F("attempts") + 1, last_attempt_at=now)
+    with write_turn():
+        InboundMessage.objects.filter(pk__in=ids, state=State.RECEIVED).update(
+            attempts=F("attempts") + 1, last_attempt_at=now)
     rows = list(InboundMessage.objects.filter(pk__in=ids)
                 .select_related("raw", "mailbox__department"))
-    contexts = Contexts()
+    outcomes = {inbound.pk: settled_outcome(inbound) for inbound in rows
+                if inbound.state != State.RECEIVED}
+    prepared, unreadable = _prepare([r for r in rows if r.state == State.RECEIVED])
+    for inbound, reason in unreadable:
+        outcomes[inbound.pk] = quarantine(inbound.pk, reason)
     copies = _ids_with_copies(rows)
-    outcomes = {}
-    for inbound in rows:
-        if inbound.state == State.RECEIVED:
-            ctx = contexts.get(inbound.municipality_id)
-            outcomes[inbound.pk] = _process_one(inbound, ctx, may_be_copy=inbound.pk in copies)
-        else:
-            outcomes[inbound.pk] = settled_outcome(inbound)
+    for item in _needing_one_by_one(prepared, copies):
+        item.alone = True
+    try:
+        settled, alone = _settle_together(prepared)
+    except OperationalError:
+        logger.exception("intake batch: database error, the messages will be retried")
+        return {**outcomes, **{p.inbound.pk: "deferred" for p in prepared}}
+    except Exception:
+        logger.exception("intake batch failed; settling its messages one by one")
+        settled, alone = {}, prepared
+    outcomes.update(settled)
+    for item in alone:
+        outcomes[item.inbound.pk] = _process_one(item.inbound, item.ctx,
+                                                 may_be_copy=item.inbound.pk in copies)
     return outcomes
+
+
+def _settle_together(prepared):
+    # Imported here: the batch module builds on this one's helpers.
+    from salter.intake.batch import settle_batch
+
+    return settle_batch(prepared)
+
+
+def _prepare(rows):
+    """Parse each message and store its attachments, outside any transaction:
+    ([batch.Prepared], [(unreadable message, reason)])."""
+    from salter.channels.store import store_blobs
+    from salter.intake.batch import Prepared
+
+    contexts, prepared, unreadable = Contexts(), [], []
+    for inbound in rows:
+        ctx = contexts.get(inbound.municipality_id)
+        try:
+            incoming = interpret(inbound, ctx)
+        except Unreadable as exc:
+            unreadable.append((inbound, _("The message cannot be read: %s") % exc.reason))
+            continue
+        except Exception:
+            # The one-message path will quarantine it with the reason.
+            logger.exception("inbound %s: cannot be interpreted", inbound.pk)
+            prepared.append(Prepared(inbound, None, (), ctx, alone=True))
+            continue
+        item = Prepared(inbound, incoming, (), ctx)
+        try:
+            item.find_case()
+        except OperationalError:
+            raise
+        except Exception:
+            logger.exception("inbound %s: threading failed", inbound.pk)
+            item.alone = True  # the one-message path quarantines it with the reason
+        prepared.append(item)
+    attached = [p for p in prepared if p.incoming and not p.incoming.automatic
+                and p.incoming.attachments]
+    with write_turn():
+        blobs = iter(store_blobs([a.data for p in attached
+                                  for a in p.incoming.attachments]))
+    for item in attached:
+        item.files = tuple((next(blobs), a.filename or "attachment",
+                            a.content_type or "application/octet-stream")
+                           for a in item.incoming.attachments)
+    return prepared, unreadable
+
+
+def _needing_one_by_one(prepared, copies: set[int]):
+    """Messages the batch cannot settle: copies of another message (by Message-ID), ones
+    whose parsed Message-ID differs from the one scanned at accept, and replies to another
+    message of the same batch, whose case does not exist until the batch commits."""
+    batch_ids = {p.incoming.message_id for p in prepared if p.incoming}
+    for item in prepared:
+        incoming = item.incoming
+        if incoming is None:
+            continue
+        if (item.inbound.pk in copies
+                or (incoming.message_id and incoming.message_id != item.inbound.message_id)
+                or batch_ids.intersection(incoming.references)):
+            yield item
 
 
 def _ids_with_copies(rows) -> set[int]:
