@@ -38,7 +38,7 @@ from salter.intake.acknowledgements import acknowledgement_draft
 from salter.intake.cases import subject_for
 from salter.intake.incoming import Incoming
 from salter.intake.senders import split_name
-from salter.intake.threads import find_case
+from salter.intake.threads import find_cases
 from salter.intake.write_turns import write_turn
 
 State = InboundMessage.State
@@ -57,13 +57,20 @@ class Prepared:
     alone: bool = False  # must be settled by the one-message path
     case: object = None  # the case it continues, looked up before the transaction
 
-    def find_case(self) -> None:
-        """Threading reads only, so it runs before the transaction, in parallel with the
-        other workers; the transaction checks the case again (party, closed)."""
-        if self.incoming.automatic or self.incoming.bounce is not None:
-            return
-        self.case = find_case(self.ctx.municipality, subject=self.incoming.subject,
-                              references=self.incoming.references)
+
+def thread_batch(prepared: list[Prepared]) -> None:
+    """Find the cases the messages continue, for all of a batch at once. Threading only
+    reads, so it runs before the transaction, in parallel with the other workers; the
+    transaction checks the case again (party, closed)."""
+    by_municipality: dict[int, list[Prepared]] = {}
+    for item in prepared:
+        if not item.alone and not item.incoming.automatic and item.incoming.bounce is None:
+            by_municipality.setdefault(item.inbound.municipality_id, []).append(item)
+    for items in by_municipality.values():
+        cases = find_cases(items[0].ctx.municipality,
+                           [(p.incoming.subject, p.incoming.references) for p in items])
+        for item, case in zip(items, cases, strict=True):
+            item.case = case
 
 
 def settle_batch(prepared: list[Prepared]) -> tuple[dict[int, str], list[Prepared]]:

@@ -25,21 +25,25 @@ def automatic_reason(parsed, *, own_addresses: frozenset[str]) -> str:
     auto_submitted = headers.get("auto-submitted", "").strip().lower()
     precedence = headers.get("precedence", "").strip().lower()
     own_domain = getattr(settings, "SALTER_MAIL_DOMAIN", "")
+    from_address = (parsed.from_address or "").lower()
+    # Reasons are translated only for the check that matched: gettext for every check of
+    # every message cost more than the checks themselves.
     checks = (
-        (parsed.is_bounce, _("delivery failure report (bounce)")),
+        (parsed.is_bounce, lambda: _("delivery failure report (bounce)")),
         (auto_submitted and auto_submitted != "no",
-         _("automatic message (Auto-Submitted: %s)") % auto_submitted),
-        (precedence in _MACHINE_PRECEDENCE, _("bulk or list mail (Precedence: %s)") % precedence),
-        (parsed.is_auto_reply, _("automatic reply")),
-        (parsed.is_list or "list-id" in headers, _("mailing list")),
+         lambda: _("automatic message (Auto-Submitted: %s)") % auto_submitted),
+        (precedence in _MACHINE_PRECEDENCE,
+         lambda: _("bulk or list mail (Precedence: %s)") % precedence),
+        (parsed.is_auto_reply, lambda: _("automatic reply")),
+        (parsed.is_list or "list-id" in headers, lambda: _("mailing list")),
         (any(name.startswith("x-salter-") for name in headers),
-         _("one of Šalter's own messages came back")),
+         lambda: _("one of Šalter's own messages came back")),
         (own_domain and (parsed.message_id or "").lower().endswith("@" + own_domain.lower()),
-         _("one of Šalter's own messages came back")),
-        ((parsed.from_address or "").lower() in own_addresses,
-         _("sent from one of the municipality's own addresses")),
+         lambda: _("one of Šalter's own messages came back")),
+        (from_address in own_addresses,
+         lambda: _("sent from one of the municipality's own addresses")),
     )
-    return next((reason for matched, reason in checks if matched), "")
+    return next((reason() for matched, reason in checks if matched), "")
 
 
 def bounce_of(parsed) -> Bounce | None:

@@ -140,7 +140,7 @@ def _prepare(rows):
     """Parse each message and store its attachments, outside any transaction:
     ([batch.Prepared], [(unreadable message, reason)])."""
     from salter.channels.store import store_blobs
-    from salter.intake.batch import Prepared
+    from salter.intake.batch import Prepared, thread_batch
 
     contexts, prepared, unreadable = Contexts(), [], []
     for inbound in rows:
@@ -155,15 +155,15 @@ def _prepare(rows):
             logger.exception("inbound %s: cannot be interpreted", inbound.pk)
             prepared.append(Prepared(inbound, None, (), ctx, alone=True))
             continue
-        item = Prepared(inbound, incoming, (), ctx)
-        try:
-            item.find_case()
-        except OperationalError:
-            raise
-        except Exception:
-            logger.exception("inbound %s: threading failed", inbound.pk)
-            item.alone = True  # the one-message path quarantines it with the reason
-        prepared.append(item)
+        prepared.append(Prepared(inbound, incoming, (), ctx))
+    try:
+        thread_batch(prepared)
+    except OperationalError:
+        raise
+    except Exception:
+        logger.exception("intake batch: threading failed; settling one by one")
+        for item in prepared:
+            item.alone = True  # the one-message path quarantines whoever causes it
     attached = [p for p in prepared if p.incoming and not p.incoming.automatic
                 and p.incoming.attachments]
     with write_turn():

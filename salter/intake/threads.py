@@ -86,3 +86,62 @@ def _case_by_subject(municipality, subject: str) -> Case | None:
     return (Case.objects.filter(municipality=municipality)
             .filter(Q(registry_number__in=numbers) | Q(tracking_code__in=codes))
             .order_by("-created_at").first())
+
+
+def find_cases(municipality, messages) -> list[Case | None]:
+    """`find_case` for a batch of (subject, references), with three queries in all
+    instead of up to three per message; the same answer for each message."""
+    refs = [[r.strip("<> ") for r in references if r] for _subject, references in messages]
+    ours, theirs = _referenced_cases(municipality, {r for rs in refs for r in rs})
+    marks = [subject_marks(municipality.registry_pattern, subject) if subject
+             else (set(), set()) for subject, _references in messages]
+    by_mark = _cases_by_marks(municipality, marks)
+    chosen = []
+    for message_refs, (numbers, codes) in zip(refs, marks, strict=True):
+        candidates = ([ours[r] for r in message_refs if r in ours]
+                      or [theirs[r] for r in message_refs if r in theirs]
+                      or [by_mark[m] for m in (*numbers, *codes) if m in by_mark])
+        chosen.append(max(candidates)[1] if candidates else None)
+    cases = Case.objects.in_bulk({pk for pk in chosen if pk is not None})
+    return [_current(cases[pk]) if pk is not None else None for pk in chosen]
+
+
+def _referenced_cases(municipality, bare: set[str]):
+    """({message id: (time, case id)} of our messages, the same of theirs)."""
+    ours: dict[str, tuple] = {}
+    theirs: dict[str, tuple] = {}
+    if not bare:
+        return ours, theirs
+    for message_id, m_id, case_id, at in (
+            OutboundMessage.objects.filter(message_id__in=[*bare, *(f"<{b}>" for b in bare)])
+            .order_by().values_list("message_id", "municipality_id", "case_id", "created_at")):
+        key = message_id.strip("<> ")
+        if m_id == municipality.pk and case_id is not None:
+            ours[key] = max(ours.get(key, (at, case_id)), (at, case_id))
+    for message_id, case_id, at in (
+            InboundMessage.objects.filter(municipality=municipality, case__isnull=False,
+                                          message_id__in=bare)
+            .order_by().values_list("message_id", "case_id", "received_at")):
+        theirs[message_id] = max(theirs.get(message_id, (at, case_id)), (at, case_id))
+    return ours, theirs
+
+
+def _cases_by_marks(municipality, marks) -> dict[str, tuple]:
+    """{registry number or tracking code: (created, case id)} of the marks found."""
+    numbers = {n for found, _codes in marks for n in found}
+    codes = {c for _found, found in marks for c in found}
+    if not numbers and not codes:
+        return {}
+    found = {}
+    for number, code, pk, created in (
+            Case.objects.filter(municipality=municipality)
+            .filter(Q(registry_number__in=numbers) | Q(tracking_code__in=codes))
+            .order_by().values_list("registry_number", "tracking_code", "pk", "created_at")):
+        found[number] = found[code] = (created, pk)
+    return found
+
+
+def _current(case: Case) -> Case:
+    while case.merged_into_id is not None:
+        case = case.merged_into
+    return case

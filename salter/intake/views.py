@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salter.channels.models import InboundMessage
@@ -18,6 +19,14 @@ from salter.tenancy.roles import Perm
 State = InboundMessage.State
 _SET_ASIDE = (State.QUARANTINED, State.REVIEW)
 _PAGE = 200
+# What a replay did, in words for the clerk (the pipeline reports it as a code).
+_OUTCOMES = {
+    "created": gettext_lazy("a new case was opened"),
+    "appended": gettext_lazy("the message was added to its case"),
+    "duplicate": gettext_lazy("it was a copy of a message already processed"),
+    "ignored": gettext_lazy("it was an automatic message and was set aside"),
+    "review": gettext_lazy("it waits for review"),
+}
 
 
 @municipality_view
@@ -50,7 +59,8 @@ def replay_message(request, membership, inbound_id: int):
     if outcome == "quarantined":
         messages.warning(request, _("Still quarantined: %(reason)s") % {"reason": inbound.reason})
     else:
-        messages.success(request, _("Processed again: %(outcome)s.") % {"outcome": outcome})
+        messages.success(request, _("Processed again: %(outcome)s.")
+                         % {"outcome": _OUTCOMES.get(outcome, outcome)})
     return redirect("intake:message", municipality=membership.municipality.slug,
                     inbound_id=inbound.pk)
 
