@@ -220,6 +220,9 @@ def run(*, messages: int, workers: int, seed: int, out, log_path, timeout: float
               f"{percentile(cost.per_message_ms, 50):.3f} ms, p95 "
               f"{percentile(cost.per_message_ms, 95):.3f} ms; wall time from starting "
               f"the workers {wall:.2f} s = {messages / wall:,.0f} msg/s\n")
+    log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    out.write(f"batches retried: {log.count('trying it once more')}; batches settled "
+              f"one by one: {log.count('settling its messages one by one')}\n")
     ok, line = verify(municipality, messages)
     out.write(line + "\n")
     return ok

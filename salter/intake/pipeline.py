@@ -130,10 +130,20 @@ def process_batch(inbound_ids) -> dict[int, str]:
 
 
 def _settle_together(prepared):
+    """Settle the batch; once more if that fails, since the usual cause is a worker
+    that registered one of its new senders concurrently (PostgreSQL), and the second
+    attempt finds that client."""
     # Imported here: the batch module builds on this one's helpers.
     from salter.intake.batch import settle_batch
 
-    return settle_batch(prepared)
+    try:
+        return settle_batch(prepared)
+    except OperationalError:
+        raise
+    except Exception as exc:
+        logger.warning("intake batch failed (%s: %s); trying it once more",
+                       type(exc).__name__, exc)
+        return settle_batch(prepared)
 
 
 def _prepare(rows):
