@@ -1,0 +1,157 @@
+"""Settling many messages in one transaction, as specifications: the batch gives the same
+cases, timelines, clients and acknowledgements as one message at a time would."""
+
+import pytest
+from django.db import transaction
+
+from salter.cases.actions import create_case, merge_cases
+from salter.cases.models import Case, CaseEvent, Channel
+from salter.channels.models import InboundMessage, OutboundMessage
+from salter.clients.actions import create_client
+from salter.clients.models import Client, ContactPoint
+from salter.intake.email import accept_emails
+from salter.intake.pipeline import process_batch
+from salter.intake.threads import find_case, find_cases
+from salter.registry.numbering import reserve_sequences
+from salter.tenancy.roles import Role
+from tests.channels.email.corpus import build_message
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db
+Kind = CaseEvent.Kind
+State = InboundMessage.State
+
+
+def accept(municipality, raws) -> list[int]:
+    results = accept_emails(municipality=municipality, raws=raws, source="test")
+    return [inbound.pk for inbound, _created in results]
+
+
+def new_message(i: int, **kwargs) -> bytes:
+    fields = {"subject": f"Prijava {i}", "from_name": f"Građanin {i}",
+              "from_address": f"gradjanin{i}@example.net",
+              "message_id": f"<batch-{i}@example.net>"}
+    return build_message(**{**fields, **kwargs})
+
+
+def test_batch_opens_a_case_per_message_with_numbers_timeline_and_acknowledgement(
+        municipality):
+    ids = accept(municipality, [new_message(i) for i in range(6)])
+
+    outcomes = process_batch(ids)
+
+    assert set(outcomes.values()) == {"created"}
+    cases = Case.objects.filter(municipality=municipality)
+    assert sorted(cases.values_list("sequence", flat=True)) == [1, 2, 3, 4, 5, 6]
+    for inbound in InboundMessage.objects.filter(pk__in=ids).select_related("case", "client"):
+        assert inbound.state == State.PROCESSED and inbound.processed_at
+        kinds = list(inbound.case.events.order_by("pk").values_list("kind", flat=True))
+        assert kinds == [Kind.CREATED, Kind.MESSAGE_IN, Kind.MESSAGE_OUT]
+        assert inbound.case.clients.get() == inbound.client
+        assert inbound.case.registry_number in inbound.case.search_text.upper()
+        ack = OutboundMessage.objects.get(inbound=inbound)
+        assert ack.purpose == OutboundMessage.Purpose.ACKNOWLEDGEMENT
+        assert inbound.case.registry_number in ack.subject
+        assert inbound.client.search_text
+
+
+def test_the_same_new_sender_twice_in_a_batch_becomes_one_client(municipality):
+    ids = accept(municipality, [new_message(1), new_message(2, from_address=
+                                                            "gradjanin1@example.net")])
+
+    process_batch(ids)
+
+    clients = Client.objects.filter(municipality=municipality)
+    assert clients.count() == 1
+    assert set(InboundMessage.objects.filter(pk__in=ids).values_list("client", flat=True)) == {
+        clients.get().pk}
+    assert Case.objects.filter(municipality=municipality).count() == 2
+
+
+def test_a_reply_to_a_message_of_the_same_batch_is_appended_to_its_case(municipality):
+    first = new_message(1)
+    reply = new_message(2, subject="Re: Prijava 1", from_address="gradjanin1@example.net",
+                        in_reply_to="<batch-1@example.net>",
+                        references=["<batch-1@example.net>"])
+    ids = accept(municipality, [first, reply])
+
+    outcomes = process_batch(ids)
+
+    assert [outcomes[pk] for pk in ids] == ["created", "appended"]
+    opened, appended = (InboundMessage.objects.get(pk=pk) for pk in ids)
+    assert appended.case_id == opened.case_id
+    assert opened.case.events.filter(kind=Kind.MESSAGE_IN).count() == 2
+
+
+def test_known_senders_and_replies_in_a_batch(municipality, clerk):
+    citizen = create_client(actor=clerk, first_name="Marko", last_name="Petrović",
+                            contacts=[(ContactPoint.Kind.EMAIL, "marko@example.net")])
+    case = create_case(actor=clerk, subject="Rupa na putu", channel=Channel.EMAIL,
+                       clients=[citizen])
+    ids = accept(municipality, [
+        new_message(1, from_address="marko@example.net"),
+        new_message(2, subject=f"Re: [{case.registry_number}] dopuna",
+                    from_address="marko@example.net"),
+        new_message(3, subject=f"Re: [{case.registry_number}] tuđe",
+                    from_address="neko.drugi@example.net"),
+        new_message(4, headers=[("Auto-Submitted", "auto-replied")]),
+    ])
+
+    outcomes = process_batch(ids)
+
+    assert [outcomes[pk] for pk in ids] == ["created", "appended", "review", "ignored"]
+    assert InboundMessage.objects.get(pk=ids[0]).client == citizen
+    assert InboundMessage.objects.get(pk=ids[2]).review_case == case
+    assert OutboundMessage.objects.filter(inbound_id__in=ids).count() == 1
+    assert case.events.filter(kind=Kind.MESSAGE_IN).count() == 1
+
+
+def test_a_batch_processed_again_changes_nothing(municipality):
+    ids = accept(municipality, [new_message(i) for i in range(3)])
+    process_batch(ids)
+    events = CaseEvent.objects.count()
+
+    outcomes = process_batch(ids)
+
+    assert set(outcomes.values()) == {"created"}
+    assert CaseEvent.objects.count() == events
+    assert Case.objects.filter(municipality=municipality).count() == 3
+
+
+def test_reserved_numbers_are_given_back_by_a_rollback(municipality):
+    with transaction.atomic():
+        assert list(reserve_sequences(municipality, 2026, 3)) == [1, 2, 3]
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        assert list(reserve_sequences(municipality, 2026, 2)) == [1, 2]
+        assert list(reserve_sequences(municipality, 2026, 1)) == [3]
+
+
+def test_threading_a_batch_answers_as_threading_each_message(municipality, clerk):
+    citizen = create_client(actor=clerk, first_name="Ana", last_name="Jović",
+                            contacts=[(ContactPoint.Kind.EMAIL, "ana@example.net")])
+    first, second, merged = (create_case(actor=clerk, subject=f"Predmet {i}",
+                                         channel=Channel.EMAIL, clients=[citizen])
+                             for i in range(3))
+    merge_cases(actor=make_member(municipality, Role.HEAD), duplicate=merged, into=second)
+    ours = OutboundMessage.objects.create(
+        municipality=municipality, channel=Channel.EMAIL, case=first, client=citizen,
+        recipient="ana@example.net", body_text="Odgovor", message_id="<ours-1@salter.test>")
+    ids = accept(municipality, [new_message(9, from_address="ana@example.net")])
+    InboundMessage.objects.filter(pk=ids[0]).update(case=second, message_id="theirs-1@x")
+    messages = [
+        ("Nova prijava", ()),
+        (f"Re: {first.registry_number}", ()),
+        (f"Kod {second.tracking_code}", ()),
+        (f"Re: {merged.registry_number}", ()),
+        ("Re: odgovor", (ours.message_id.strip("<>"),)),
+        ("Re: moja poruka", ("theirs-1@x",)),
+        (f"Re: {second.registry_number}", (ours.message_id.strip("<>"),)),
+        ("", ("nepoznat@x",)),
+    ]
+
+    batch = find_cases(municipality, messages)
+
+    one_by_one = [find_case(municipality, subject=s, references=r) for s, r in messages]
+    assert batch == one_by_one
+    assert batch == [None, first, second, second, first, second, first, None]
