@@ -111,7 +111,8 @@ def database_url() -> str:
 
 def start_workers(workers: int, log) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "0",
-           "SALTER_MEDIA_ROOT": str(settings.MEDIA_ROOT), "LOG_LEVEL": "WARNING"}
+           "SALTER_MEDIA_ROOT": str(settings.MEDIA_ROOT), "LOG_LEVEL": "WARNING",
+           "SECRET_KEY": os.environ.get("SECRET_KEY") or "salter-bench"}
     return subprocess.Popen(
         [sys.executable, str(settings.BASE_DIR / "manage.py"), "worker", "--processes",
          str(workers), "--interval", "0.05", "--housekeeping-every", "10",
@@ -129,9 +130,9 @@ def stop_workers(worker: subprocess.Popen) -> None:
         worker.wait()
 
 
-def wait_settled(count: int, timeout: float) -> bool:
+def wait_settled(count: int, timeout: float, worker: subprocess.Popen) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and worker.poll() is None:
         if InboundMessage.objects.exclude(state=State.RECEIVED).count() >= count:
             return True
         time.sleep(0.05)
@@ -146,9 +147,9 @@ def process(count: int, workers: int, log_path, timeout: float) -> tuple[Figures
     with open(log_path, "ab") as log:
         worker = start_workers(workers, log)
         try:
-            if not wait_settled(count, timeout):
-                raise RuntimeError(f"not every message settled in {timeout:.0f} s; "
-                                   f"see {log_path}")
+            if not wait_settled(count, timeout, worker):
+                raise RuntimeError(f"not every message settled in {timeout:.0f} s, or the "
+                                   f"workers stopped; see {log_path}")
         finally:
             stop_workers(worker)
     rows = list(InboundMessage.objects.values_list("last_attempt_at", "processed_at"))

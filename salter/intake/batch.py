@@ -13,8 +13,8 @@ FOR UPDATE SKIP LOCKED; on SQLite the IMMEDIATE transaction holds the write lock
 the same transaction settles them, so a killed worker leaves all of them or none.
 
 What is rare and has its own rules is left to the one-message path, after the batch has
-committed: bounces, copies of a message (same Message-ID), replies to a closed case, and
-replies to another message of the same batch (its case does not exist yet).
+committed: copies of a message (same Message-ID) and replies to a closed case. Replies to
+another message of the same batch wait for a second round (`pipeline._this_round`).
 """
 
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from salter.channels.outbox import queue_messages
 from salter.clients.actions import create_clients_bulk
 from salter.clients.models import Client, ContactPoint
 from salter.intake.acknowledgements import acknowledgement_draft
+from salter.intake.bounces import record_bounce
 from salter.intake.cases import subject_for
 from salter.intake.incoming import Incoming
 from salter.intake.senders import split_name
@@ -107,16 +108,16 @@ def _settle_together(items: list[Prepared]) -> tuple[dict[int, str], list[Prepar
     actor = ctx.actor(Channel.EMAIL)
     outcomes = {p.inbound.pk: "deferred" for p in items if p.inbound.pk not in claimed}
     items = [p for p in items if p.inbound.pk in claimed]
-    alone = [p for p in items if p.incoming.bounce is not None]
-    people = [p for p in items if p.incoming.bounce is None]
-    for item in people:
+    for item in items:
         _copy_fields(item.inbound, item.incoming)
+        if item.incoming.bounce is not None:
+            record_bounce(actor=actor, municipality=ctx.municipality,
+                          bounce=item.incoming.bounce)
         if item.incoming.automatic:
             _result(item.inbound, State.IGNORED, "ignored", reason=item.incoming.automatic)
-    people = [p for p in people if not p.incoming.automatic]
+    people = [p for p in items if not p.incoming.automatic]
     _identify_senders(ctx.municipality, people)
-    new, appends, closed = _thread(people)
-    alone += closed
+    new, appends, alone = _thread(people)
     _create_missing_clients(actor, new)
     cases = create_cases_from_intake(actor=actor, drafts=[_draft(p) for p in new])
     for item, case in zip(new, cases, strict=True):

@@ -114,15 +114,51 @@ def process_batch(inbound_ids) -> dict[int, str]:
     copies = _ids_with_copies(rows)
     for item in _needing_one_by_one(prepared, copies):
         item.alone = True
+    pending = prepared
+    while pending:
+        ready, pending = _this_round(pending)
+        outcomes.update(_settle_round(ready, copies))
+        if pending:
+            _thread_again(pending)
+    return outcomes
+
+
+def _this_round(pending):
+    """(messages to settle now, replies to another of them, which wait for the next
+    round: their case exists only once this round has committed)."""
+    waiting = {p.incoming.message_id for p in pending if p.incoming and not p.alone}
+    later = [p for p in pending if p.incoming and not p.alone
+             and waiting.intersection(p.incoming.references)]
+    if len(later) == len(pending):  # a loop of replies: nothing can go first
+        for item in later:
+            item.alone = True
+        return pending, []
+    held = {id(p) for p in later}
+    return [p for p in pending if id(p) not in held], later
+
+
+def _thread_again(prepared) -> None:
+    from salter.intake.batch import thread_batch
+
     try:
-        settled, alone = _settle_together(prepared)
+        thread_batch(prepared)
+    except OperationalError:
+        raise
+    except Exception:
+        logger.exception("intake batch: threading failed; settling one by one")
+        for item in prepared:
+            item.alone = True
+
+
+def _settle_round(prepared, copies: set[int]) -> dict[int, str]:
+    try:
+        outcomes, alone = _settle_together(prepared)
     except OperationalError:
         logger.exception("intake batch: database error, the messages will be retried")
-        return {**outcomes, **{p.inbound.pk: "deferred" for p in prepared}}
+        return {p.inbound.pk: "deferred" for p in prepared}
     except Exception:
         logger.exception("intake batch failed; settling its messages one by one")
-        settled, alone = {}, prepared
-    outcomes.update(settled)
+        outcomes, alone = {}, prepared
     for item in alone:
         outcomes[item.inbound.pk] = _process_one(item.inbound, item.ctx,
                                                  may_be_copy=item.inbound.pk in copies)
@@ -187,17 +223,14 @@ def _prepare(rows):
 
 
 def _needing_one_by_one(prepared, copies: set[int]):
-    """Messages the batch cannot settle: copies of another message (by Message-ID), ones
-    whose parsed Message-ID differs from the one scanned at accept, and replies to another
-    message of the same batch, whose case does not exist until the batch commits."""
-    batch_ids = {p.incoming.message_id for p in prepared if p.incoming}
+    """Messages the batch cannot settle: copies of another message (by Message-ID), and
+    ones whose parsed Message-ID differs from the one scanned at accept."""
     for item in prepared:
         incoming = item.incoming
         if incoming is None:
             continue
         if (item.inbound.pk in copies
-                or (incoming.message_id and incoming.message_id != item.inbound.message_id)
-                or batch_ids.intersection(incoming.references)):
+                or (incoming.message_id and incoming.message_id != item.inbound.message_id)):
             yield item
 
 
