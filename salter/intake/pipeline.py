@@ -185,7 +185,7 @@ def _settle_together(prepared):
 def _prepare(rows):
     """Parse each message and store its attachments, outside any transaction:
     ([batch.Prepared], [(unreadable message, reason)])."""
-    from salter.channels.store import store_blobs
+    from salter.channels.store import store_blobs, write_blob_files
     from salter.intake.batch import Prepared, thread_batch
 
     contexts, prepared, unreadable = Contexts(), [], []
@@ -212,9 +212,10 @@ def _prepare(rows):
             item.alone = True  # the one-message path quarantines whoever causes it
     attached = [p for p in prepared if p.incoming and not p.incoming.automatic
                 and p.incoming.attachments]
+    payloads = [a.data for p in attached for a in p.incoming.attachments]
+    write_blob_files(payloads)  # before the turn: file system waits hold nobody up
     with write_turn():
-        blobs = iter(store_blobs([a.data for p in attached
-                                  for a in p.incoming.attachments]))
+        blobs = iter(store_blobs(payloads))
     for item in attached:
         item.files = tuple((next(blobs), a.filename or "attachment",
                             a.content_type or "application/octet-stream")
