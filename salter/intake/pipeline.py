@@ -1,12 +1,13 @@
 """The intake pipeline: raw → parse → identify client → thread → route → create or
 append → acknowledge.
 
-Exactly once: each message is settled in one transaction that first locks its
-InboundMessage row and checks it is still RECEIVED, and that also creates or appends to
-the case, queues the acknowledgement and records the outcome. A worker killed at any
-point leaves either nothing (the message is still RECEIVED and `requeue_stale` hands it
-out again) or everything. Parsing and storing attachments happen before that transaction,
-so the database is held only for the writes.
+Exactly once: a batch of messages is settled in one transaction (`batch.settle_batch`)
+that first claims their InboundMessage rows still RECEIVED, and that also creates or
+appends to the cases, queues the acknowledgements and records the outcomes; the rare
+message the batch leaves aside gets the same in a transaction of its own (`_settle`).
+A worker killed at any point leaves either nothing (the messages are still RECEIVED and
+`requeue_stale` hands them out again) or everything. Parsing, storing attachments and
+threading happen before the transaction, so the database is held only for the writes.
 
 Nothing is lost and nothing stops the rest: a message that cannot be read, or whose
 processing raises, is QUARANTINED with the reason and can be replayed after a fix.
@@ -43,8 +44,9 @@ State = InboundMessage.State
 OUTCOMES = ("created", "appended", "duplicate", "ignored", "review", "quarantined")
 # A worker that died this many times on one message will die on it again.
 MAX_ATTEMPTS = 5
-# Messages per processing task: small enough that both workers get work and a killed
-# worker leaves few messages to hand out again.
+# Messages per processing task and transaction: large enough that the per-batch
+# queries and commit cost little per message, small enough that workers share the work
+# and a killed worker leaves few messages to hand out again.
 BATCH_SIZE = 100
 _SETTLED_OUTCOME = {State.DUPLICATE: "duplicate", State.IGNORED: "ignored",
                     State.REVIEW: "review", State.QUARANTINED: "quarantined"}
