@@ -164,6 +164,12 @@ def _settle_round(prepared, copies: set[int]) -> dict[int, str]:
     for item in alone:
         outcomes[item.inbound.pk] = _process_one(item.inbound, item.ctx,
                                                  may_be_copy=item.inbound.pk in copies)
+    for pk in [pk for pk, outcome in outcomes.items() if outcome == "deferred"]:
+        # Not claimed by this batch: settled meanwhile by another worker (its outcome is
+        # the answer), or held by one right now (deferred).
+        settled = current_outcome(pk)
+        if settled != State.RECEIVED:
+            outcomes[pk] = settled
     return outcomes
 
 
