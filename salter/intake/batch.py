@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from salter.cases.actions import (
     IntakeDraft,
@@ -38,6 +37,7 @@ from salter.intake.acknowledgements import acknowledgement_draft
 from salter.intake.bounces import record_bounce
 from salter.intake.cases import subject_for
 from salter.intake.incoming import Incoming
+from salter.intake.pipeline import copy_parsed_fields, missing_sender_reason, not_a_party_reason
 from salter.intake.senders import split_name
 from salter.intake.threads import find_cases
 from salter.intake.write_turns import write_turn
@@ -109,7 +109,7 @@ def _settle_together(items: list[Prepared]) -> tuple[dict[int, str], list[Prepar
     outcomes = {p.inbound.pk: "deferred" for p in items if p.inbound.pk not in claimed}
     items = [p for p in items if p.inbound.pk in claimed]
     for item in items:
-        _copy_fields(item.inbound, item.incoming)
+        copy_parsed_fields(item.inbound, item.incoming)
         if item.incoming.bounce is not None:
             record_bounce(actor=actor, municipality=ctx.municipality,
                           bounce=item.incoming.bounce)
@@ -156,14 +156,6 @@ def _save_settled(messages: list[InboundMessage]) -> None:
         cursor.executemany(sql, rows)
 
 
-def _copy_fields(inbound: InboundMessage, incoming: Incoming) -> None:
-    inbound.sender = incoming.sender[:254]
-    inbound.subject = incoming.subject[:300]
-    inbound.body_text = incoming.text
-    inbound.language = incoming.language
-    inbound.message_id = (incoming.message_id or inbound.message_id)[:255]
-
-
 def _result(inbound: InboundMessage, state: str, outcome: str, *, reason: str = "",
             case=None, review_case=None) -> None:
     inbound.state, inbound.outcome, inbound.reason = state, outcome, reason
@@ -201,18 +193,13 @@ def _thread(items: list[Prepared]):
     for item, case in found:
         inbound = item.inbound
         if case is None and not item.incoming.sender:
-            _result(inbound, State.REVIEW, "review", reason=_(
-                "The sender's address is missing or not valid, so nobody can be answered; "
-                "open a case by hand if needed."))
+            _result(inbound, State.REVIEW, "review", reason=missing_sender_reason())
         elif case is None:
             new.append(item)
         elif (case.pk, inbound.client_id) not in parties:
             # Privacy: whoever knows a case number must not be able to write into it.
-            _result(inbound, State.REVIEW, "review", review_case=case, reason=_(
-                "%(sender)s is not a party of case %(number)s; a staff member must decide "
-                "whether the message belongs to it.")
-                % {"sender": item.incoming.sender or _("An unknown sender"),
-                   "number": case.registry_number})
+            _result(inbound, State.REVIEW, "review", review_case=case,
+                    reason=not_a_party_reason(item.incoming.sender, case))
         elif case.status == Status.CLOSED:
             alone.append(item)
         else:

@@ -351,7 +351,7 @@ def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context, *,
             may_be_copy: bool = True) -> str:
     # The header scan at accept time and the parser may disagree on odd headers.
     parsed_id_differs = incoming.message_id and incoming.message_id != inbound.message_id
-    _copy_fields(inbound, incoming)
+    copy_parsed_fields(inbound, incoming)
     actor = ctx.actor(inbound.channel)
     if incoming.automatic:
         if incoming.bounce is not None:
@@ -370,13 +370,24 @@ def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context, *,
         return _continue_case(inbound, incoming, files, case, ctx)
     if not incoming.sender:
         return finish(inbound, State.REVIEW, "review",
-                      reason=_("The sender's address is missing or not valid, so nobody "
-                               "can be answered; open a case by hand if needed."))
+                      reason=missing_sender_reason())
     case = open_case(inbound, incoming, files, ctx, actor=actor)
     return finish(inbound, State.PROCESSED, "created", case=case)
 
 
-def _copy_fields(inbound: InboundMessage, incoming: Incoming) -> None:
+def missing_sender_reason() -> str:
+    return _("The sender's address is missing or not valid, so nobody can be answered; "
+             "open a case by hand if needed.")
+
+
+def not_a_party_reason(sender: str, case) -> str:
+    return (_("%(sender)s is not a party of case %(number)s; a staff member must decide "
+              "whether the message belongs to it.")
+            % {"sender": sender or _("An unknown sender"), "number": case.registry_number})
+
+
+def copy_parsed_fields(inbound: InboundMessage, incoming: Incoming) -> None:
+    """What the parser found, onto the row (its lengths are the columns')."""
     inbound.sender = incoming.sender[:254]
     inbound.subject = incoming.subject[:300]
     inbound.body_text = incoming.text
@@ -402,10 +413,7 @@ def _continue_case(inbound, incoming, files, case, ctx) -> str:
     if client is None or not CaseParty.objects.filter(case=case, client=client).exists():
         # Privacy: whoever knows a case number must not be able to write into it.
         return finish(inbound, State.REVIEW, "review", review_case=case,
-                      reason=_("%(sender)s is not a party of case %(number)s; a staff member "
-                               "must decide whether the message belongs to it.")
-                      % {"sender": incoming.sender or _("An unknown sender"),
-                         "number": case.registry_number})
+                      reason=not_a_party_reason(incoming.sender, case))
     actor = ctx.actor(inbound.channel)
     case, is_new = append_to_case(
         channel=inbound.channel, case=case, inbound=inbound, files=files, actor=actor,
