@@ -38,3 +38,13 @@ def other_clerk(other_municipality):
 def _media_root(settings, tmp_path):
     """Each test writes its files (documents, raw messages) to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Specifications read in English; tests about languages switch explicitly."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
