@@ -94,34 +94,14 @@ def queue_message(*, actor, case, client, recipient: str, subject: str, body: st
                   purpose: str, inbound=None, in_reply_to: str = "", references: str = "",
                   language: str = "", channel: str = Channel.EMAIL) -> OutboundMessage:
     """Put a message in the outbox; it is sent after the surrounding transaction commits."""
-    if not (body or "").strip():
-        raise ValidationError({"body": [_("Write the message.")]})
-    if channel == Channel.EMAIL:
-        recipient = normalize_email(recipient)
-    if inbound is not None and not in_reply_to:
-        in_reply_to = inbound.message_id
-    in_reply_to = angled(in_reply_to)
-    message = OutboundMessage.objects.create(
-        municipality=actor.municipality,
-        channel=channel,
-        inbound=inbound,
-        purpose=purpose,
-        case=case,
-        client=client,
-        recipient=recipient,
-        subject=subject_with_number(subject, case)[:300],
-        body_text=body,
-        language=language or (case.language if case is not None else ""),
-        message_id=new_message_id(),
-        in_reply_to=in_reply_to,
-        references=reference_chain(references, in_reply_to),
-        created_by=actor.user,
-    )
+    message = _unsaved_message(
+        actor, case=case, client=client, recipient=recipient, subject=subject, body=body,
+        purpose=purpose, inbound=inbound, in_reply_to=in_reply_to, references=references,
+        language=language, channel=channel)
+    message.save()
     if case is not None:
         record_event(case, actor, CaseEvent.Kind.MESSAGE_OUT, text=message.subject,
-                     after={"state": message.state, "recipient": recipient,
-                            "purpose": purpose, "channel": channel},
-                     ref={"outbound": message.pk})
+                     after=_queued_event_data(message), ref={"outbound": message.pk})
     transaction.on_commit(lambda: send_outbound.enqueue(message.pk))
     return message
 
@@ -328,15 +308,18 @@ def queue_messages(*, actor, drafts) -> list[OutboundMessage]:
         CaseEvent(municipality_id=message.municipality_id, case=message.case,
                   kind=CaseEvent.Kind.MESSAGE_OUT, actor=actor.user,
                   actor_label="" if actor.user else str(actor), text=message.subject,
-                  after={"state": message.state, "recipient": message.recipient,
-                         "purpose": message.purpose, "channel": message.channel},
-                  ref={"outbound": message.pk})
+                  after=_queued_event_data(message), ref={"outbound": message.pk})
         for message in messages if message.case is not None)
     ids = [message.pk for message in messages]
     if ids:
         transaction.on_commit(
             lambda: send_outbound_batch.using(priority=BATCH_SEND_PRIORITY).enqueue(ids))
     return messages
+
+
+def _queued_event_data(message: OutboundMessage) -> dict:
+    return {"state": message.state, "recipient": message.recipient,
+            "purpose": message.purpose, "channel": message.channel}
 
 
 def _unsaved_message(actor, *, case, client, recipient: str, subject: str, body: str,
