@@ -68,28 +68,15 @@ def create_case(*, actor, subject: str, channel: str, description: str = "",
     _same_municipality(actor, case_type, department, *clients)
     if not subject.strip():
         raise ValidationError({"subject": [_("Enter a subject.")]})
-    department = department or (case_type.department if case_type else None)
-    if priority is None:
-        priority = Priority.HIGH if any(c.is_business for c in clients) else Priority.NORMAL
-    now = received_at or timezone.now()
-    year = timezone.localtime(now).year
-    seq = next_sequence(municipality, year)
-    case = Case.objects.create(
-        municipality=municipality,
-        year=year,
-        sequence=seq,
-        registry_number=_registry_number(municipality, department, case_type, seq, year),
-        subject=subject.strip()[:300],
-        description=description,
-        channel=channel,
-        case_type=case_type,
-        department=department,
-        priority=priority,
-        language=language or _client_language(clients) or municipality.default_language,
-        created_at=now,
-        due_at=due_at(now, case_type.resolution_days)
-        if case_type and case_type.resolution_days else None,
-    )
+    case = _unsaved_case(municipality, CaseDraft(
+        subject=subject, channel=channel, inbound=None, description=description,
+        case_type=case_type, department=department, priority=priority, language=language,
+        received_at=received_at), clients)
+    case.year = timezone.localtime(case.created_at).year
+    case.sequence = next_sequence(municipality, case.year)
+    case.registry_number = _registry_number(municipality, case.department, case_type,
+                                            case.sequence, case.year)
+    case.save()
     CaseParty.objects.bulk_create(
         CaseParty(municipality=municipality, case=case, client=c) for c in clients
     )
@@ -404,8 +391,9 @@ def reply_to_client(*, actor, case: Case, body: str,
 
 
 @dataclass
-class IntakeDraft:
-    """One message that opens a case, as `create_cases_from_intake` takes it."""
+class CaseDraft:
+    """A case to open: what `create_case` is given, and for intake batches also the
+    message that opens it (`create_cases_from_intake`)."""
 
     subject: str
     channel: str
@@ -440,8 +428,9 @@ def create_cases_from_intake(*, actor, drafts) -> list[Case]:
         _same_municipality(actor, draft.case_type, draft.department, draft.client)
         if not draft.subject.strip():
             raise ValidationError({"subject": [_("Enter a subject.")]})
-    cases = _number_cases(municipality, [_unsaved_case(municipality, d) for d in drafts],
-                          drafts)
+    cases = _number_cases(municipality, [
+        _unsaved_case(municipality, d, [d.client] if d.client is not None else [])
+        for d in drafts], drafts)
     Case.objects.bulk_create(cases)
     CaseParty.objects.bulk_create(
         CaseParty(municipality=municipality, case=case, client=draft.client)
@@ -454,9 +443,11 @@ def create_cases_from_intake(*, actor, drafts) -> list[Case]:
     return cases
 
 
-def _unsaved_case(municipality, draft: IntakeDraft) -> Case:
+def _unsaved_case(municipality, draft: CaseDraft, clients) -> Case:
+    """A case as `create_case` and `create_cases_from_intake` open it, not yet numbered:
+    department from the type, businesses first, the client's language, the deadline from
+    the deadline engine."""
     case_type = draft.case_type
-    clients = [draft.client] if draft.client is not None else []
     priority = draft.priority
     if priority is None:
         priority = Priority.HIGH if any(c.is_business for c in clients) else Priority.NORMAL

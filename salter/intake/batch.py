@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from salter.cases.actions import (
-    IntakeDraft,
+    CaseDraft,
     append_messages_to_cases,
     create_cases_from_intake,
 )
@@ -226,12 +226,12 @@ def _create_missing_clients(actor, items: list[Prepared]) -> None:
             item.inbound.client = client
 
 
-def _draft(item: Prepared) -> IntakeDraft:
+def _draft(item: Prepared) -> CaseDraft:
     incoming, inbound, ctx = item.incoming, item.inbound, item.ctx
     decision = ctx.rules.route(sender_domain=incoming.sender_domain,
                                text=f"{incoming.subject}\n{incoming.text}",
                                mailbox=inbound.mailbox, client=inbound.client)
-    return IntakeDraft(
+    return CaseDraft(
         subject=subject_for(incoming.subject, incoming.text), channel=inbound.channel,
         inbound=inbound, client=inbound.client, description=incoming.text, files=item.files,
         case_type=decision.case_type, department=decision.department,
