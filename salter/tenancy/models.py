@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salter.tenancy.roles import Role, role_allows
@@ -61,6 +62,15 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language of the page: Cyrillic for Serbian Cyrillic, the
+        official minority-language name (Szabadka) where there is one, else Latin."""
+        language = get_language() or ""
+        if language == Language.SR_CYRL:
+            return self.name_cyrl or self.name
+        return self.minority_names.get(language.split("-")[0]) or self.name
 
     def is_open_at(self, moment: datetime.datetime) -> bool:
         """Whether the offices are open at `moment` (any aware datetime)."""

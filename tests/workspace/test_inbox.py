@@ -124,3 +124,19 @@ def test_auditor_sees_all_but_has_no_new_case_button(municipality, login, clerk)
     response = login(auditor).get(url("inbox", auditor), {"queue": "all"})
     assert len(_keys(response)) == 1
     assert url("case_new", auditor) not in response.content.decode()
+
+
+def test_without_a_choice_the_inbox_opens_the_first_queue_with_work(login, clerk, officer):
+    new_case(clerk, subject="Nedodeljen")
+    page = login(clerk).get(url("inbox", clerk))
+    assert page.context["queue"] == queues.UNASSIGNED
+
+    assigned = new_case(clerk, subject="Moj")
+    assign_case(actor=clerk, case=assigned, assignee=clerk.user)
+    page = login(clerk).get(url("inbox", clerk))
+    assert page.context["queue"] == queues.MINE
+
+
+def test_an_empty_inbox_opens_on_mine(login, clerk):
+    page = login(clerk).get(url("inbox", clerk))
+    assert page.context["queue"] == queues.MINE

@@ -10,9 +10,12 @@ from salter.workspace import inbox as queues
 PAGE_SIZE = 25
 
 
-def _chosen_queue(request, membership) -> queues.Queue:
+def _chosen_queue(request, membership, counts: dict[str, int]) -> queues.Queue:
     available = queues.queues_for(membership)
-    key = request.GET.get("queue") or queues.MINE.key
+    # Without a choice, open the first queue that has work in it: a clerk with nothing
+    # assigned lands on the unassigned cases rather than on an empty list.
+    key = request.GET.get("queue") or next(
+        (q.key for q in available if counts.get(q.key)), queues.MINE.key)
     for queue in available:
         if queue.key == key:
             return queue
@@ -24,14 +27,14 @@ def _chosen_queue(request, membership) -> queues.Queue:
 
 @municipality_view
 def inbox(request, membership):
-    queue = _chosen_queue(request, membership)
+    counts = queues.queue_counts(membership)
+    queue = _chosen_queue(request, membership, counts)
     sort = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else (
         queues.DEFAULT_SORT)
     cases = queues.sorted_cases(
         queues.queue_cases(membership, queue.key)
         .select_related("department", "assignee", "case_type"), sort)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = queues.queue_counts(membership)
     context = {
         "queue": queue,
         "queues": [(q, counts[q.key]) for q in queues.queues_for(membership)],
