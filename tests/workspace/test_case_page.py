@@ -9,7 +9,6 @@ from salter.cases.workflow import Status, allowed_transitions
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.clients.models import Client
 from salter.documents.models import Blob, Document
-from salter.workspace.views import cases
 from tests.workspace.conftest import JMBG, new_case, new_person, url
 
 pytestmark = pytest.mark.django_db
@@ -228,19 +227,10 @@ def test_children_documents_and_messages_are_shown(web, clerk, municipality, cas
         assert text in html, text
 
 
-def test_reply_partial_of_the_channels_app_is_included_when_present(web, clerk, case):
-    response = web.get(url("case", clerk, case_id=case.pk))
-    assert response.context["reply_form_template"] in (None, "channels/case_reply.html")
-    if response.context["reply_form_template"]:
-        assert 'id="case-reply"' in response.content.decode()
-
-
-def test_reply_spot_is_empty_without_the_partial(web, clerk, case, monkeypatch):
-    monkeypatch.setattr(cases, "REPLY_FORM_TEMPLATE", "channels/no_such_partial.html")
-    response = web.get(url("case", clerk, case_id=case.pk))
-    assert response.status_code == 200
-    assert response.context["reply_form_template"] is None
-    assert 'id="case-reply"' not in response.content.decode()
+def test_case_page_holds_the_reply_panel(web, clerk, case):
+    html = web.get(url("case", clerk, case_id=case.pk)).content.decode()
+    assert 'id="case-reply"' in html
+    assert "Reply to the client" in html
 
 
 def test_htmx_post_answers_with_the_page_region(web, clerk, case):

@@ -2,8 +2,6 @@
 
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 
 from salter.cases import workflow
 from salter.cases.access import access_case
@@ -16,9 +14,6 @@ from salter.workspace import forms
 from salter.workspace.search import search_clients
 from salter.workspace.timeline import case_timeline
 
-# The reply-by-e-mail partial belongs to the channels app and may not exist yet; the
-# case page includes it only when it does.
-REPLY_FORM_TEMPLATE = "channels/case_reply.html"
 PICK_LIMIT = 10
 
 CASE_FORMS = (forms.NoteForm, forms.AssignForm, forms.StatusForm, forms.LinkClientForm,
@@ -48,14 +43,6 @@ def new_case(request, membership):
         "form": form, "client_query": client_query, "pick_matches": matches,
         "pick_selected": chosen.pk if chosen else None,
     })
-
-
-def _optional_template(name: str) -> str | None:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
 
 
 def case_forms(membership, case: Case, bound=None) -> dict:
@@ -97,7 +84,6 @@ def render_case_page(request, membership, case: Case, bound_form=None):
         "correspondence": correspondence(case),
         "forms": case_forms(membership, case, bound_form),
         "transitions": [workflow.Status(s) for s in workflow.allowed_transitions(case.status)],
-        "reply_form_template": _optional_template(REPLY_FORM_TEMPLATE),
     }
     return render(request, "workspace/case.html", context)
 
