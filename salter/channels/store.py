@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from salter.channels.models import InboundMessage
 from salter.documents.models import Blob
-from salter.documents.storage import blob_path, store_bytes
+from salter.documents.storage import blob_path, store_bytes, write_file
 
 # fsync releases the GIL and the file system commits concurrent syncs together, so a
 # batch written by a few threads costs a fraction of one sync per file.
@@ -109,22 +109,9 @@ def _write_files(digests: list[str], payloads: list[bytes]) -> None:
     # Creating directories and files waits on the file system with the GIL released: a
     # few threads overlap those waits (about a fifth faster than one after the other).
     with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(todo))) as pool:
-        list(pool.map(partial(_write_file, sync=sync_each), todo.keys(), todo.values()))
+        list(pool.map(partial(write_file, sync=sync_each), todo.keys(), todo.values()))
     if not sync_each:
         _sync_store()
-
-
-def _write_file(sha256: str, data: bytes, *, sync: bool = True) -> None:
-    """The same atomic write as `documents.storage.store_bytes`, without its row."""
-    path = blob_path(sha256)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.{id(data)}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        if sync:
-            fh.flush()
-            os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def _load_syncfs():
