@@ -20,14 +20,7 @@ PLACEHOLDERS = {"unit", "class", "seq", "year"}
 
 def next_sequence(municipality, year: int) -> int:
     """Take the next number; must run inside the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("registry numbers are issued only inside a transaction")
-    RegistryCounter.objects.bulk_create(
-        [RegistryCounter(municipality=municipality, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = RegistryCounter.objects.filter(municipality=municipality, year=year)
-    counter.update(last=F("last") + 1)
-    return counter.values_list("last", flat=True).get()
+    return reserve_sequences(municipality, year, 1)[0]
 
 
 def format_registry_number(pattern: str, *, unit: str, classification: str, seq: int,
