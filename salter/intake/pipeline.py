@@ -121,7 +121,7 @@ def process_batch(inbound_ids) -> dict[int, str]:
         ready, pending = _this_round(pending)
         outcomes.update(_settle_round(ready, copies))
         if pending:
-            _thread_again(pending)
+            _thread_batch_or_go_alone(pending)
     return outcomes
 
 
@@ -139,7 +139,9 @@ def _this_round(pending):
     return [p for p in pending if id(p) not in held], later
 
 
-def _thread_again(prepared) -> None:
+def _thread_batch_or_go_alone(prepared) -> None:
+    """Thread the batch; if that fails, every message takes the one-message path, which
+    quarantines whichever one causes the failure."""
     from salter.intake.batch import thread_batch
 
     try:
@@ -194,7 +196,7 @@ def _prepare(rows):
     """Parse each message and store its attachments, outside any transaction:
     ([batch.Prepared], [(unreadable message, reason)])."""
     from salter.channels.store import store_blobs, write_blob_files
-    from salter.intake.batch import Prepared, thread_batch
+    from salter.intake.batch import Prepared
 
     contexts, prepared, unreadable = Contexts(), [], []
     for inbound in rows:
@@ -210,14 +212,7 @@ def _prepare(rows):
             prepared.append(Prepared(inbound, None, (), ctx, alone=True))
             continue
         prepared.append(Prepared(inbound, incoming, (), ctx))
-    try:
-        thread_batch(prepared)
-    except OperationalError:
-        raise
-    except Exception:
-        logger.exception("intake batch: threading failed; settling one by one")
-        for item in prepared:
-            item.alone = True  # the one-message path quarantines whoever causes it
+    _thread_batch_or_go_alone(prepared)
     attached = [p for p in prepared if p.incoming and not p.incoming.automatic
                 and p.incoming.attachments]
     payloads = [a.data for p in attached for a in p.incoming.attachments]
