@@ -92,7 +92,9 @@ def create_client(*, actor, contacts=(), **fields) -> Client:
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    client = Client.objects.create(municipality=actor.municipality, **cleaned)
+    client = Client(municipality=actor.municipality, **cleaned)
+    client.search_text = client.compute_search_text([value for _kind, value in points])
+    client.save()
     try:
         with transaction.atomic():
             ContactPoint.objects.bulk_create(
@@ -102,7 +104,6 @@ def create_client(*, actor, contacts=(), **fields) -> Client:
     except IntegrityError:
         # Another request took the same address in the meantime.
         raise ValidationError({"email": [_("This contact is already in use.")]}) from None
-    refresh_search_text(client)
     return client
 
 
