@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salter import bulk
 from salter.cases import workflow
 from salter.cases.events import record_event
 from salter.cases.models import Case, CaseEvent, CaseLink, CaseParty, Priority
@@ -431,13 +432,13 @@ def create_cases_from_intake(*, actor, drafts) -> list[Case]:
     cases = _number_cases(municipality, [
         _unsaved_case(municipality, d, [d.client] if d.client is not None else [])
         for d in drafts], drafts)
-    Case.objects.bulk_create(cases)
-    CaseParty.objects.bulk_create(
+    bulk.insert(Case, cases)
+    bulk.insert(CaseParty, [
         CaseParty(municipality=municipality, case=case, client=draft.client)
-        for case, draft in zip(cases, drafts, strict=True) if draft.client is not None)
-    CaseEvent.objects.bulk_create(
+        for case, draft in zip(cases, drafts, strict=True) if draft.client is not None])
+    bulk.insert(CaseEvent, [
         _unsaved_event(case, actor, Kind.CREATED, text=case.subject, after=_snapshot(case))
-        for case in cases)
+        for case in cases])
     _put_messages_on_timelines(actor, [(case, d.inbound, d.files)
                                        for case, d in zip(cases, drafts, strict=True)])
     return cases
@@ -494,15 +495,15 @@ def _put_messages_on_timelines(actor, items) -> None:
          for blob, filename, content_type in files]
         for case, inbound, files in items
     ]
-    Document.objects.bulk_create(d for docs in documents for d in docs)
-    CaseEvent.objects.bulk_create(
+    bulk.insert(Document, [d for docs in documents for d in docs])
+    bulk.insert(CaseEvent, [
         _unsaved_event(
             case, actor, Kind.MESSAGE_IN, text=inbound.body_text,
             after={"channel": inbound.channel, "sender": inbound.sender,
                    "subject": inbound.subject,
                    "documents": [{"id": d.pk, "filename": d.filename} for d in docs]},
             ref={"inbound": inbound.pk, "documents": [d.pk for d in docs]})
-        for (case, inbound, _files), docs in zip(items, documents, strict=True))
+        for (case, inbound, _files), docs in zip(items, documents, strict=True)])
 
 
 @transaction.atomic

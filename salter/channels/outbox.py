@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from salter import bulk
 from salter.cases.events import record_event
 from salter.cases.models import CaseEvent, Channel
 from salter.channels.models import OutboundMessage
@@ -303,13 +304,13 @@ def queue_messages(*, actor, drafts) -> list[OutboundMessage]:
     `drafts` are dicts of `queue_message`'s keyword arguments (without `actor`).
     """
     messages = [_unsaved_message(actor, **draft) for draft in drafts]
-    OutboundMessage.objects.bulk_create(messages)
-    CaseEvent.objects.bulk_create(
+    bulk.insert(OutboundMessage, messages)
+    bulk.insert(CaseEvent, [
         CaseEvent(municipality_id=message.municipality_id, case=message.case,
                   kind=CaseEvent.Kind.MESSAGE_OUT, actor=actor.user,
                   actor_label="" if actor.user else str(actor), text=message.subject,
                   after=_queued_event_data(message), ref={"outbound": message.pk})
-        for message in messages if message.case is not None)
+        for message in messages if message.case is not None])
     ids = [message.pk for message in messages]
     if ids:
         transaction.on_commit(

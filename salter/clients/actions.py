@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from salter import bulk
 from salter.clients.identifiers import validate_jmbg, validate_mb, validate_pib
 from salter.clients.matching import normalize_contact
 from salter.clients.models import Client, ClientMerge, ContactPerson, ContactPoint
@@ -236,13 +237,13 @@ def create_clients_bulk(*, actor, people) -> list[Client]:
     wanted = [pair for pairs in points for pair in pairs]
     if len(set(wanted)) != len(wanted) or _any_taken(municipality, wanted):
         raise ValidationError({"email": [_("This contact is already in use.")]})
-    Client.objects.bulk_create(clients)
+    bulk.insert(Client, clients)
     try:
         with transaction.atomic():
-            ContactPoint.objects.bulk_create(
+            bulk.insert(ContactPoint, [
                 ContactPoint(municipality=municipality, client=client, kind=kind, value=value)
                 for client, pairs in zip(clients, points, strict=True) for kind, value in pairs
-            )
+            ])
     except IntegrityError:
         raise ValidationError({"email": [_("This contact is already in use.")]}) from None
     return clients

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from salter import bulk
 from salter.cases.actions import (
     CaseDraft,
     append_messages_to_cases,
@@ -140,20 +141,7 @@ def _settle_together(items: list[Prepared]) -> tuple[dict[int, str], list[Prepar
 
 
 def _save_settled(messages: list[InboundMessage]) -> None:
-    """One UPDATE per row, sent as one executemany: Django's bulk_update builds a CASE
-    expression per field and row, which cost more than the rest of the batch together."""
-    if not messages:
-        return
-    meta = InboundMessage._meta
-    fields = [meta.get_field(name) for name in _SETTLED_FIELDS]
-    quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(meta.db_table)} SET "
-           + ", ".join(f"{quote(f.column)} = %s" for f in fields)
-           + f" WHERE {quote(meta.pk.column)} = %s")
-    rows = [[f.get_db_prep_save(getattr(m, f.attname), connection) for f in fields] + [m.pk]
-            for m in messages]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    bulk.update(messages, _SETTLED_FIELDS)
 
 
 def _result(inbound: InboundMessage, state: str, outcome: str, *, reason: str = "",
