@@ -51,24 +51,29 @@ _UNTOUCHABLE = re.compile(
 )
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+# One table for every letter but the capital digraph letters, whose case depends on
+# their neighbours (Љубав → Ljubav, ЉУБАВ → LJUBAV).
+_TO_LATIN = str.maketrans({
+    **_CYR_TO_LAT,
+    **{cyr.upper(): lat.upper() for cyr, lat in _CYR_TO_LAT.items() if len(lat) == 1},
+})
+_CAPITAL_DIGRAPH = re.compile("[ЉЊЏ]")
+
+
+def _capital_digraph(match: re.Match) -> str:
+    text, i = match.string, match.start()
+    lat = _CYR_TO_LAT[match.group(0).lower()]
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    prev = text[i - 1] if i > 0 else ""
+    shout = (nxt.isalpha() and nxt.isupper()) or (not nxt.isalpha() and prev.isupper())
+    return lat.upper() if shout else lat.capitalize()
+
+
 def to_latin(text: str) -> str:
-    out = []
-    for i, ch in enumerate(text):
-        lower = ch.lower()
-        lat = _CYR_TO_LAT.get(lower)
-        if lat is None:
-            out.append(ch)
-        elif ch == lower:
-            out.append(lat)
-        elif len(lat) == 1:
-            out.append(lat.upper())
-        else:
-            # Љ → "LJ" inside an upper-case word, "Lj" at the start of a capitalised one.
-            nxt = text[i + 1] if i + 1 < len(text) else ""
-            prev = text[i - 1] if i > 0 else ""
-            shout = (nxt.isalpha() and nxt.isupper()) or (not nxt.isalpha() and prev.isupper())
-            out.append(lat.upper() if shout else lat.capitalize())
-    return "".join(out)
+    if not _CYRILLIC.search(text):
+        return text
+    return _CAPITAL_DIGRAPH.sub(_capital_digraph, text).translate(_TO_LATIN)
 
 
 def _latin_run_to_cyrillic(text: str) -> str:
@@ -95,13 +100,26 @@ def to_cyrillic(text: str) -> str:
     return "".join(pieces)
 
 
+class _FoldTable(dict):
+    """str.translate table from a lower-case character to its search form, filled the
+    first time a character is met: Serbian Cyrillic to Latin, đ as dj, and whatever
+    Unicode decomposes into a letter and accents (č, ő, é) to the bare letter."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        latin = _CYR_TO_LAT.get(char, char).replace("đ", "dj")
+        folded = "".join(c for c in unicodedata.normalize("NFKD", latin)
+                         if not unicodedata.combining(c))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Search key: Latin script, lower case, no diacritics, đ as dj, single spaces.
 
     "Đorđević", "Djordjevic" and "Ђорђевић" all fold to "djordjevic".
     """
-    latin = to_latin(text or "").lower().replace("đ", "dj")
-    stripped = "".join(
-        c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c)
-    )
-    return " ".join(stripped.split())
+    return " ".join((text or "").lower().translate(_FOLD).split())
