@@ -153,6 +153,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from finders in dev; it wants the dir
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("SALTER_MEDIA_ROOT", VAR_DIR / "media"))
+# Stored content up to this many bytes is kept in its database row, larger content as a
+# file under MEDIA_ROOT/blobs (decision 8); 0 keeps everything in files.
+SALTER_BLOB_INLINE_MAX_BYTES = int(os.environ.get("SALTER_BLOB_INLINE_MAX_BYTES",
+                                                  str(128 * 1024)))
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

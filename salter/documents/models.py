@@ -7,11 +7,16 @@ from salter.tenancy.models import Municipality
 
 
 class Blob(models.Model):
-    """The bytes of a file, stored once under their SHA-256 whoever uploads them."""
+    """The bytes of a file, stored once under their SHA-256 whoever uploads them.
+
+    Small content is kept in `data`, larger content in the file store; only
+    `salter.documents.storage` knows which, and everything else reads through it.
+    """
 
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    data = models.BinaryField(null=True)
 
 
 class Document(models.Model):
