@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from salter.cases.models import Channel
+from salter.channels.email import outlook
 from salter.channels.models import InboundMessage
 from salter.channels.store import RawItem, store_inbound, store_inbound_many
 from salter.clients.contact import normalize_email
@@ -29,14 +30,13 @@ _MESSAGE_ID = re.compile(rb"^message-id[ \t]*:((?:[^\r\n]|\r?\n[ \t])*)",
                          re.IGNORECASE | re.MULTILINE)
 _ANGLE = re.compile(r"<([^<>\s]+)>")
 _KEY_ID_LENGTH = 180  # leaves room for "|" and the 64 hex digits within 255
-# Outlook's .msg is an OLE2 compound file, not Internet mail. Reading it would take a
-# heavy dependency tree (extract-msg pulls in 18 packages) for a rare case; staff can
-# save the message as .eml from Outlook instead.
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def scan_message_id(raw: bytes) -> str:
     """The Message-ID (without <>) from the header block, without parsing the message."""
+    if outlook.is_compound_file(raw):
+        # A .msg is binary: a "Message-ID:" line found in it could be an attachment's.
+        return ""
     end = _HEADER_END.search(raw, 0, _HEADER_SCAN_LIMIT)
     head = raw[: end.start() if end else _HEADER_SCAN_LIMIT]
     match = _MESSAGE_ID.search(head)
@@ -97,14 +97,18 @@ def _parse_limits() -> dict:
 
 
 def parse_inbound(inbound: InboundMessage):
-    """The parsed message; raises UnparseableEmail, or Unreadable for an Outlook file."""
+    """The parsed message; raises UnparseableEmail, or Unreadable for an Outlook .msg file
+    that cannot be converted. The stored original stays the .msg itself."""
     from salter.channels.email.parsing import parse_email
 
     raw = read_blob(inbound.raw)
-    if raw.startswith(_OLE2_MAGIC):
-        raise Unreadable("this is an Outlook .msg file, not an Internet message; "
-                         "open it in Outlook, save it as .eml and ingest that file")
-    return parse_email(raw, **_parse_limits())
+    limits = _parse_limits()
+    if outlook.is_compound_file(raw):
+        try:
+            raw = outlook.to_internet_message(raw, **limits)
+        except outlook.UnreadableOutlookFile as exc:
+            raise Unreadable(exc.reason) from exc
+    return parse_email(raw, **limits)
 
 
 def interpret_email(inbound: InboundMessage, *, own_addresses: frozenset[str]) -> Incoming:
