@@ -44,7 +44,7 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *,
         return model._default_manager.using(alias).bulk_create(objs)
     plan = _InsertPlan.of(model, connection)
     rows = [plan.row(obj) for obj in objs]
-    per_statement = max(1, connection.features.max_query_params // len(plan.fields))
+    per_statement = max(1, connection.ops.bulk_batch_size(plan.fields, objs))
     pk = model._meta.pk
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -62,7 +62,8 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *,
 def update(objs: Sequence[models.Model], fields: Sequence[str], *,
            using: str | None = None) -> None:
     """Write `fields` of saved instances: one UPDATE per row, sent as one executemany.
-    (`bulk_update` builds a CASE expression per field and row instead.)"""
+    (`bulk_update` builds a CASE expression per field and row instead.) Foreign keys are
+    read from related instances as in `insert`."""
     objs = list(objs)
     if not objs:
         return
@@ -79,9 +80,13 @@ def update(objs: Sequence[models.Model], fields: Sequence[str], *,
     sql = (f"UPDATE {quote(meta.db_table)} SET "
            + ", ".join(f"{quote(field.column)} = %s" for field in chosen)
            + f" WHERE {quote(meta.pk.column)} = %s")
-    rows = [[conv(getattr(obj, field.attname)) for field, conv in zip(chosen, convert,
-                                                                          strict=True)]
-            + [obj.pk] for obj in objs]
+    relations = [field for field in chosen if field.is_relation]
+    rows = []
+    for obj in objs:
+        for field in relations:
+            _take_related_key(obj, field)
+        rows.append([conv(getattr(obj, field.attname))
+                     for field, conv in zip(chosen, convert, strict=True)] + [obj.pk])
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -122,19 +127,23 @@ class _InsertPlan:
         for field in self._auto:
             field.pre_save(obj, add=True)
         for field in self._relations:
-            # A related instance saved after this one was built: take its key now, as
-            # Model.save() and bulk_create do.
-            related = field.get_cached_value(obj, None)
-            if related is not None and getattr(obj, field.attname) is None:
-                if related.pk is None:
-                    raise ValueError(f"{type(obj).__name__}.{field.name} points at an "
-                                     "unsaved instance")
-                setattr(obj, field.attname, related.pk)
+            _take_related_key(obj, field)
         return [conv(getattr(obj, field.attname))
                 for field, conv in zip(self.fields, self._convert, strict=True)]
 
     def sql(self, rows: int) -> str:
         return self._head + ", ".join([self._row_sql] * rows) + self._tail
+
+
+def _take_related_key(obj, field) -> None:
+    """A related instance saved after `obj` was built: take its key now, as Model.save()
+    and bulk_create do."""
+    related = field.get_cached_value(obj, None)
+    if related is not None and getattr(obj, field.attname) is None:
+        if related.pk is None:
+            raise ValueError(f"{type(obj).__name__}.{field.name} points at an unsaved "
+                             "instance")
+        setattr(obj, field.attname, related.pk)
 
 
 def _converter(field, connection) -> _Converter:

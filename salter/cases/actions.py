@@ -416,12 +416,21 @@ def _unsaved_event(case: Case, actor, kind: str, *, text: str = "", after=None,
                      text=text, after=after, ref=ref)
 
 
-@transaction.atomic
-def create_cases_from_intake(*, actor, drafts) -> list[Case]:
-    """`create_case` followed by `append_message_to_case` for a batch of new matters, with
-    a few queries for the whole batch: numbers reserved with one counter update, cases,
-    parties, timeline entries and documents inserted in bulk. Same rows, same events as
-    the single actions; all or nothing."""
+@dataclass
+class NewCases:
+    """Cases to open for a batch of new matters, built before the transaction
+    (`plan_cases_from_intake`) and numbered and inserted in it (`save_cases_from_intake`):
+    what the batch builds costs the other workers nothing while it holds the database."""
+
+    cases: list[Case]
+    parties: list[CaseParty]
+    opened: list[CaseEvent]  # CREATED, one per case; snapshot filled once numbered
+    messages: "TimelineMessages"
+    folded: list[str]  # each case's search text but for the registry number
+
+
+def plan_cases_from_intake(*, actor, drafts) -> NewCases:
+    """Validate and build the rows of `create_cases_from_intake`; no queries."""
     require(actor, Perm.CREATE_CASE)
     drafts = list(drafts)
     municipality = actor.municipality
@@ -429,19 +438,45 @@ def create_cases_from_intake(*, actor, drafts) -> list[Case]:
         _same_municipality(actor, draft.case_type, draft.department, draft.client)
         if not draft.subject.strip():
             raise ValidationError({"subject": [_("Enter a subject.")]})
-    cases = _number_cases(municipality, [
-        _unsaved_case(municipality, d, [d.client] if d.client is not None else [])
-        for d in drafts], drafts)
+    cases, parties, folded = [], [], []
+    for draft in drafts:
+        clients = [draft.client] if draft.client is not None else []
+        case = _unsaved_case(municipality, draft, clients)
+        case.year = timezone.localtime(case.created_at).year
+        cases.append(case)
+        parties += [CaseParty(municipality=municipality, case=case, client=client)
+                    for client in clients]
+        folded.append(fold(" ".join([case.tracking_code, case.subject,
+                                     *(c.display_name for c in clients)])))
+    opened = [_unsaved_event(case, actor, Kind.CREATED, text=case.subject) for case in cases]
+    messages = timeline_messages(actor, [(case, d.inbound, d.files)
+                                         for case, d in zip(cases, drafts, strict=True)])
+    return NewCases(cases, parties, opened, messages, folded)
+
+
+@transaction.atomic
+def save_cases_from_intake(*, actor, planned: NewCases) -> list[Case]:
+    """Number the planned cases (one counter update per year) and insert their rows."""
+    require(actor, Perm.CREATE_CASE)
+    cases = planned.cases
+    _number_cases(actor.municipality, cases)
+    for case, folded, event in zip(cases, planned.folded, planned.opened, strict=True):
+        case.search_text = " ".join(p for p in (fold(case.registry_number), folded) if p)
+        event.after = _snapshot(case)
     bulk.insert(Case, cases)
-    bulk.insert(CaseParty, [
-        CaseParty(municipality=municipality, case=case, client=draft.client)
-        for case, draft in zip(cases, drafts, strict=True) if draft.client is not None])
-    bulk.insert(CaseEvent, [
-        _unsaved_event(case, actor, Kind.CREATED, text=case.subject, after=_snapshot(case))
-        for case in cases])
-    _put_messages_on_timelines(actor, [(case, d.inbound, d.files)
-                                       for case, d in zip(cases, drafts, strict=True)])
+    bulk.insert(CaseParty, planned.parties)
+    bulk.insert(CaseEvent, planned.opened)
+    planned.messages.save()
     return cases
+
+
+def create_cases_from_intake(*, actor, drafts) -> list[Case]:
+    """`create_case` followed by `append_message_to_case` for a batch of new matters, with
+    a few queries for the whole batch: numbers reserved with one counter update, cases,
+    parties, timeline entries and documents inserted in bulk. Same rows, same events as
+    the single actions; all or nothing."""
+    return save_cases_from_intake(
+        actor=actor, planned=plan_cases_from_intake(actor=actor, drafts=drafts))
 
 
 def _unsaved_case(municipality, draft: CaseDraft, clients) -> Case:
@@ -465,11 +500,10 @@ def _unsaved_case(municipality, draft: CaseDraft, clients) -> Case:
     )
 
 
-def _number_cases(municipality, cases: list[Case], drafts) -> list[Case]:
+def _number_cases(municipality, cases: list[Case]) -> None:
     """Registry numbers, one counter update per year met in the batch, in batch order."""
     by_year: dict[int, list[Case]] = {}
     for case in cases:
-        case.year = timezone.localtime(case.created_at).year
         by_year.setdefault(case.year, []).append(case)
     for year, of_year in by_year.items():
         for case, seq in zip(of_year, reserve_sequences(municipality, year, len(of_year)),
@@ -477,33 +511,52 @@ def _number_cases(municipality, cases: list[Case], drafts) -> list[Case]:
             case.sequence = seq
             case.registry_number = _registry_number(municipality, case.department,
                                                     case.case_type, seq, year)
-    for case, draft in zip(cases, drafts, strict=True):
-        names = [draft.client.display_name] if draft.client is not None else []
-        case.search_text = fold(" ".join([case.registry_number, case.tracking_code,
-                                          case.subject, *names]))
-    return cases
 
 
-def _put_messages_on_timelines(actor, items) -> None:
-    """Documents and MESSAGE_IN entries for [(case, inbound, files)], in bulk."""
+@dataclass
+class TimelineMessages:
+    """Documents and MESSAGE_IN entries for messages joining cases, built first and
+    saved later; the entries learn their documents' ids when those are inserted."""
+
+    documents: list[list]  # per message, its Document rows
+    events: list[CaseEvent]
+
+    def save(self) -> None:
+        from salter.documents.models import Document
+
+        bulk.insert(Document, [d for docs in self.documents for d in docs])
+        for event, docs in zip(self.events, self.documents, strict=True):
+            event.after["documents"] = [{"id": d.pk, "filename": d.filename} for d in docs]
+            event.ref["documents"] = [d.pk for d in docs]
+        bulk.insert(CaseEvent, self.events)
+
+
+def _client_of(inbound) -> dict:
+    """The message's client for a row's keyword arguments: the instance when one is
+    attached (an intake batch attaches clients it has not inserted yet), else its id."""
+    attached = type(inbound).client.field.get_cached_value(inbound, None)
+    return {"client": attached} if attached is not None else {"client_id": inbound.client_id}
+
+
+def timeline_messages(actor, items) -> TimelineMessages:
+    """The rows putting [(case, inbound, files)] on their cases' timelines."""
     from salter.documents.models import Document
 
     documents = [
         [Document(municipality_id=case.municipality_id, blob=blob, filename=filename[:255],
                   content_type=(content_type or "application/octet-stream")[:150],
-                  case=case, client_id=inbound.client_id, source=inbound.channel)
+                  case=case, source=inbound.channel, **_client_of(inbound))
          for blob, filename, content_type in files]
         for case, inbound, files in items
     ]
-    bulk.insert(Document, [d for docs in documents for d in docs])
-    bulk.insert(CaseEvent, [
-        _unsaved_event(
-            case, actor, Kind.MESSAGE_IN, text=inbound.body_text,
-            after={"channel": inbound.channel, "sender": inbound.sender,
-                   "subject": inbound.subject,
-                   "documents": [{"id": d.pk, "filename": d.filename} for d in docs]},
-            ref={"inbound": inbound.pk, "documents": [d.pk for d in docs]})
-        for (case, inbound, _files), docs in zip(items, documents, strict=True)])
+    events = [
+        _unsaved_event(case, actor, Kind.MESSAGE_IN, text=inbound.body_text,
+                       after={"channel": inbound.channel, "sender": inbound.sender,
+                              "subject": inbound.subject},
+                       ref={"inbound": inbound.pk})
+        for case, inbound, _files in items
+    ]
+    return TimelineMessages(documents, events)
 
 
 @transaction.atomic
@@ -521,7 +574,7 @@ def append_messages_to_cases(*, actor, items) -> list[Case]:
     if any(c.status == Status.CLOSED for c in locked.values()):
         raise ValidationError(_("A closed case takes no more messages."))
     items = [(locked[case.pk], inbound, files) for case, inbound, files in items]
-    _put_messages_on_timelines(actor, items)
+    timeline_messages(actor, items).save()
     for case in {case.pk: case for case, _i, _f in items}.values():
         reason = _back_in_progress_reason(case.status)
         if reason:

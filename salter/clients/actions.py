@@ -1,6 +1,8 @@
 """Every change to clients goes through here: one transaction, permission checked,
 identifiers validated, and merges recorded."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -215,14 +217,18 @@ def merge_clients(*, actor, source: Client, target: Client) -> ClientMerge:
                                       target=target, actor=actor.user, moved=moved)
 
 
-@transaction.atomic
-def create_clients_bulk(*, actor, people) -> list[Client]:
-    """`create_client` for many at once (intake batches): [(fields, contacts)] in, the
-    clients out in the same order, with a few queries whatever the count.
+@dataclass
+class NewClients:
+    """Clients to register in bulk, built before the transaction (`plan_clients`) and
+    inserted in it (`save_clients`): a worker holding the database builds nothing."""
 
-    All or nothing: an invalid entry, or a contact point another client (or another entry)
-    already holds, raises ValidationError and saves none of them.
-    """
+    clients: list[Client]
+    points: list[list[ContactPoint]]  # each client's contact points
+
+
+def plan_clients(*, actor, people) -> NewClients:
+    """Validate and build [(fields, contacts)]; no queries. Raises ValidationError for an
+    invalid entry or a contact point given twice."""
     require(actor, Perm.EDIT_CLIENT)
     municipality = actor.municipality
     clients, points = [], []
@@ -233,20 +239,39 @@ def create_clients_bulk(*, actor, people) -> list[Client]:
         client = Client(municipality=municipality, **cleaned)
         client.search_text = client.compute_search_text([v for _k, v in normalized])
         clients.append(client)
-        points.append(normalized)
-    wanted = [pair for pairs in points for pair in pairs]
-    if len(set(wanted)) != len(wanted) or _any_taken(municipality, wanted):
+        points.append([ContactPoint(municipality=municipality, client=client, kind=kind,
+                                    value=value) for kind, value in normalized])
+    wanted = [(p.kind, p.value) for of_client in points for p in of_client]
+    if len(set(wanted)) != len(wanted):
         raise ValidationError({"email": [_("This contact is already in use.")]})
-    bulk.insert(Client, clients)
+    return NewClients(clients, points)
+
+
+@transaction.atomic
+def save_clients(*, actor, planned: NewClients) -> list[Client]:
+    """Insert what `plan_clients` built, all or nothing: a contact point another client
+    holds by now raises ValidationError."""
+    require(actor, Perm.EDIT_CLIENT)
+    points = [p for of_client in planned.points for p in of_client]
+    if _any_taken(actor.municipality, [(p.kind, p.value) for p in points]):
+        raise ValidationError({"email": [_("This contact is already in use.")]})
+    bulk.insert(Client, planned.clients)
     try:
         with transaction.atomic():
-            bulk.insert(ContactPoint, [
-                ContactPoint(municipality=municipality, client=client, kind=kind, value=value)
-                for client, pairs in zip(clients, points, strict=True) for kind, value in pairs
-            ])
+            bulk.insert(ContactPoint, points)
     except IntegrityError:
         raise ValidationError({"email": [_("This contact is already in use.")]}) from None
-    return clients
+    return planned.clients
+
+
+def create_clients_bulk(*, actor, people) -> list[Client]:
+    """`create_client` for many at once (intake batches): [(fields, contacts)] in, the
+    clients out in the same order, with a few queries whatever the count.
+
+    All or nothing: an invalid entry, or a contact point another client (or another entry)
+    already holds, raises ValidationError and saves none of them.
+    """
+    return save_clients(actor=actor, planned=plan_clients(actor=actor, people=people))
 
 
 def _any_taken(municipality, pairs) -> bool:

@@ -25,14 +25,16 @@ from django.utils import timezone
 from salter import bulk
 from salter.cases.actions import (
     CaseDraft,
+    NewCases,
     append_messages_to_cases,
-    create_cases_from_intake,
+    plan_cases_from_intake,
+    save_cases_from_intake,
 )
 from salter.cases.models import CaseParty, Channel
 from salter.cases.workflow import Status
 from salter.channels.models import InboundMessage
 from salter.channels.outbox import queue_messages
-from salter.clients.actions import create_clients_bulk
+from salter.clients.actions import NewClients, plan_clients, save_clients
 from salter.clients.models import Client, ContactPoint
 from salter.intake.acknowledgements import acknowledgement_draft
 from salter.intake.bounces import record_bounce
@@ -41,7 +43,6 @@ from salter.intake.incoming import Incoming
 from salter.intake.pipeline import copy_parsed_fields, missing_sender_reason, not_a_party_reason
 from salter.intake.senders import split_name
 from salter.intake.threads import find_cases
-from salter.intake.write_turns import write_turn
 
 State = InboundMessage.State
 _SETTLED_FIELDS = ("state", "outcome", "reason", "case", "client", "review_case",
@@ -87,11 +88,88 @@ def settle_batch(prepared: list[Prepared]) -> tuple[dict[int, str], list[Prepare
         if not item.alone:
             by_municipality.setdefault(item.inbound.municipality_id, []).append(item)
     for items in by_municipality.values():
-        with write_turn(), transaction.atomic():
-            settled, rest = _settle_together(items)
+        plan = _plan(items)
+        with transaction.atomic():
+            settled, rest = _write(plan)
         outcomes.update(settled)
         alone += rest
     return outcomes, alone
+
+
+@dataclass
+class _Plan:
+    """A batch's decisions and rows, made before its transaction: the transaction only
+    claims, checks that nothing changed meanwhile, numbers and inserts."""
+
+    items: list[Prepared]
+    actor: object
+    new: list[Prepared]  # opening a case
+    appends: list[tuple[Prepared, object]]  # (message, the case it continues)
+    alone: list[Prepared]  # for the one-message path
+    clients: NewClients
+    cases: NewCases
+
+
+def _plan(items: list[Prepared]) -> _Plan:
+    """Reads and building only: safe outside the transaction, and again inside it."""
+    ctx = items[0].ctx
+    actor = ctx.actor(Channel.EMAIL)
+    for item in items:
+        copy_parsed_fields(item.inbound, item.incoming)
+        if item.incoming.automatic:
+            _result(item.inbound, State.IGNORED, "ignored", reason=item.incoming.automatic)
+    people = [p for p in items if not p.incoming.automatic]
+    _identify_senders(ctx.municipality, people)
+    new, appends, alone = _thread(people)
+    clients = _plan_missing_clients(actor, new)
+    cases = plan_cases_from_intake(actor=actor, drafts=[_draft(p) for p in new])
+    return _Plan(items, actor, new, appends, alone, clients, cases)
+
+
+def _write(plan: _Plan) -> tuple[dict[int, str], list[Prepared]]:
+    """Inside the transaction: claim the messages and save what the plan built. If
+    another worker has claimed some of them, or registered one of the new senders, since
+    the plan was made, the plan is made again here."""
+    ids = [p.inbound.pk for p in plan.items]
+    claimed = _claim(ids)
+    outcomes = {pk: "deferred" for pk in ids if pk not in claimed}
+    if outcomes or _senders_known_now(plan):
+        items = [p for p in plan.items if p.inbound.pk in claimed]
+        if not items:
+            return outcomes, []
+        plan = _plan(items)
+    ctx, actor = plan.items[0].ctx, plan.actor
+    for item in plan.items:
+        if item.incoming.bounce is not None:
+            record_bounce(actor=actor, municipality=ctx.municipality,
+                          bounce=item.incoming.bounce)
+    save_clients(actor=actor, planned=plan.clients)
+    cases = save_cases_from_intake(actor=actor, planned=plan.cases)
+    for item, case in zip(plan.new, cases, strict=True):
+        _result(item.inbound, State.PROCESSED, "created", case=case)
+    append_messages_to_cases(actor=actor, items=[(case, p.inbound, p.files)
+                                                 for p, case in plan.appends])
+    for item, case in plan.appends:
+        _result(item.inbound, State.PROCESSED, "appended", case=case)
+    now = timezone.now()
+    queue_messages(actor=actor, drafts=[
+        acknowledgement_draft(municipality=ctx.municipality, case=case,
+                              client=p.inbound.client, inbound=p.inbound,
+                              incoming=p.incoming, now=now)
+        for p, case in zip(plan.new, cases, strict=True)])
+    left = {id(p) for p in plan.alone}
+    done = [p.inbound for p in plan.items if id(p) not in left]
+    _save_settled(done)
+    outcomes.update({inbound.pk: inbound.outcome for inbound in done})
+    return outcomes, plan.alone
+
+
+def _senders_known_now(plan: _Plan) -> bool:
+    """Whether a sender the plan registers as new has become a client meanwhile."""
+    addresses = [p.value for points in plan.clients.points for p in points]
+    return bool(addresses) and ContactPoint.objects.filter(
+        municipality=plan.actor.municipality, kind=ContactPoint.Kind.EMAIL,
+        value__in=addresses).exists()
 
 
 def _claim(ids: list[int]) -> set[int]:
@@ -101,43 +179,6 @@ def _claim(ids: list[int]) -> set[int]:
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True)
     return set(rows.values_list("pk", flat=True))
-
-
-def _settle_together(items: list[Prepared]) -> tuple[dict[int, str], list[Prepared]]:
-    claimed = _claim([p.inbound.pk for p in items])
-    ctx = items[0].ctx
-    actor = ctx.actor(Channel.EMAIL)
-    outcomes = {p.inbound.pk: "deferred" for p in items if p.inbound.pk not in claimed}
-    items = [p for p in items if p.inbound.pk in claimed]
-    for item in items:
-        copy_parsed_fields(item.inbound, item.incoming)
-        if item.incoming.bounce is not None:
-            record_bounce(actor=actor, municipality=ctx.municipality,
-                          bounce=item.incoming.bounce)
-        if item.incoming.automatic:
-            _result(item.inbound, State.IGNORED, "ignored", reason=item.incoming.automatic)
-    people = [p for p in items if not p.incoming.automatic]
-    _identify_senders(ctx.municipality, people)
-    new, appends, alone = _thread(people)
-    _create_missing_clients(actor, new)
-    cases = create_cases_from_intake(actor=actor, drafts=[_draft(p) for p in new])
-    for item, case in zip(new, cases, strict=True):
-        _result(item.inbound, State.PROCESSED, "created", case=case)
-    append_messages_to_cases(actor=actor, items=[(case, p.inbound, p.files)
-                                                 for p, case in appends])
-    for item, case in appends:
-        _result(item.inbound, State.PROCESSED, "appended", case=case)
-    now = timezone.now()
-    queue_messages(actor=actor, drafts=[
-        acknowledgement_draft(municipality=ctx.municipality, case=case,
-                              client=p.inbound.client, inbound=p.inbound,
-                              incoming=p.incoming, now=now)
-        for p, case in zip(new, cases, strict=True)])
-    left = {id(p) for p in alone}
-    done = [p.inbound for p in items if id(p) not in left]
-    _save_settled(done)
-    outcomes.update({inbound.pk: inbound.outcome for inbound in done})
-    return outcomes, alone
 
 
 def _save_settled(messages: list[InboundMessage]) -> None:
@@ -195,8 +236,9 @@ def _thread(items: list[Prepared]):
     return new, appends, alone
 
 
-def _create_missing_clients(actor, items: list[Prepared]) -> None:
-    """New senders become clients, one per address even if it wrote twice in the batch."""
+def _plan_missing_clients(actor, items: list[Prepared]) -> NewClients:
+    """New senders become clients, one per address even if it wrote twice in the batch:
+    built here, inserted by the transaction."""
     missing: dict[str, list[Prepared]] = {}
     for item in items:
         if item.inbound.client is None:
@@ -208,10 +250,11 @@ def _create_missing_clients(actor, items: list[Prepared]) -> None:
         people.append(({"kind": Client.Kind.PERSON, "first_name": first, "last_name": last,
                         "language": incoming.language},
                        [(incoming.sender_kind, address)]))
-    clients = create_clients_bulk(actor=actor, people=people)
-    for of_address, client in zip(missing.values(), clients, strict=True):
+    planned = plan_clients(actor=actor, people=people)
+    for of_address, client in zip(missing.values(), planned.clients, strict=True):
         for item in of_address:
             item.inbound.client = client
+    return planned
 
 
 def _draft(item: Prepared) -> CaseDraft:

@@ -155,3 +155,33 @@ def test_threading_a_batch_answers_as_threading_each_message(municipality, clerk
     one_by_one = [find_case(municipality, subject=s, references=r) for s, r in messages]
     assert batch == one_by_one
     assert batch == [None, first, second, second, first, second, first, None]
+
+
+def test_a_sender_registered_while_the_batch_was_planned_is_that_client(
+        municipality, clerk, monkeypatch, caplog):
+    """The batch is planned outside its transaction; another worker may register one of
+    its new senders in the meantime. The transaction notices and plans again."""
+    from salter.intake import batch
+
+    ids = accept(municipality, [new_message(1), new_message(2)])
+    meanwhile = {}
+    plan = batch._plan
+
+    def plan_then_another_worker_registers(items):
+        planned = plan(items)
+        if not meanwhile:
+            meanwhile["client"] = create_client(
+                actor=clerk, first_name="Građanin", last_name="Jedan",
+                contacts=[(ContactPoint.Kind.EMAIL, "gradjanin1@example.net")])
+        return planned
+
+    monkeypatch.setattr(batch, "_plan", plan_then_another_worker_registers)
+
+    outcomes = process_batch(ids)
+
+    assert [outcomes[pk] for pk in ids] == ["created", "created"]
+    assert "intake batch failed" not in caplog.text  # planned again, not retried
+    first = InboundMessage.objects.get(pk=ids[0])
+    assert first.client_id == meanwhile["client"].pk
+    assert first.case.clients.get() == meanwhile["client"]
+    assert Client.objects.filter(municipality=municipality).count() == 2
