@@ -100,6 +100,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite, with writers of several processes taking turns (salter/sqlite).
+    DATABASES["default"]["ENGINE"] = "salter.sqlite"
     # WAL lets readers work while the worker writes; IMMEDIATE transactions take the
     # write lock up front, so concurrent writers queue instead of failing on upgrade.
     # synchronous=FULL syncs the WAL at every commit: raw messages are committed in the

@@ -102,7 +102,7 @@ def accept(municipality, messages: list[bytes]) -> Figures:
 
 def database_url() -> str:
     db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     return (f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"

@@ -34,7 +34,6 @@ from salter.intake.email import interpret_email
 from salter.intake.incoming import Incoming, Unreadable
 from salter.intake.senders import create_sender, find_sender
 from salter.intake.threads import find_case
-from salter.intake.write_turns import write_turn
 from salter.procedures.routing import RuleSet
 from salter.tenancy.models import Municipality
 
@@ -103,9 +102,8 @@ def process_batch(inbound_ids) -> dict[int, str]:
     """
     ids = list(dict.fromkeys(int(pk) for pk in inbound_ids))
     now = timezone.now()
-    with write_turn():
-        InboundMessage.objects.filter(pk__in=ids, state=State.RECEIVED).update(
-            attempts=F("attempts") + 1, last_attempt_at=now)
+    InboundMessage.objects.filter(pk__in=ids, state=State.RECEIVED).update(
+        attempts=F("attempts") + 1, last_attempt_at=now)
     rows = list(InboundMessage.objects.filter(pk__in=ids)
                 .select_related("raw", "mailbox__department"))
     outcomes = {inbound.pk: settled_outcome(inbound) for inbound in rows
@@ -217,8 +215,7 @@ def _prepare(rows):
                 and p.incoming.attachments]
     payloads = [a.data for p in attached for a in p.incoming.attachments]
     write_blob_files(payloads)  # before the turn: file system waits hold nobody up
-    with write_turn():
-        blobs = iter(store_blobs(payloads))
+    blobs = iter(store_blobs(payloads))
     for item in attached:
         item.files = tuple((next(blobs), a.filename or "attachment",
                             a.content_type or "application/octet-stream")
@@ -240,19 +237,22 @@ def _needing_one_by_one(prepared, copies: set[int]):
 
 def _ids_with_copies(rows) -> set[int]:
     """Messages of the batch whose Message-ID another stored message shares: only these
-    need the duplicate check. One query for the batch instead of one per message."""
-    by_id: dict[str, list[int]] = {}
+    need the duplicate check. One query per municipality of the batch instead of one per
+    message (by the municipality's Message-ID index)."""
+    by_id: dict[tuple[int, str], list[int]] = {}
     for inbound in rows:
         if inbound.message_id:
-            by_id.setdefault(inbound.message_id, []).append(inbound.pk)
-    if not by_id:
-        return set()
-    seen: dict[str, int] = {}
-    for message_id in (InboundMessage.objects.filter(message_id__in=list(by_id))
-                       .values_list("message_id", flat=True)):
-        seen[message_id] = seen.get(message_id, 0) + 1
-    return {pk for message_id, pks in by_id.items() if seen.get(message_id, 0) > 1
-            for pk in pks}
+            by_id.setdefault((inbound.municipality_id, inbound.message_id), []).append(
+                inbound.pk)
+    seen: dict[tuple[int, str], int] = {}
+    for municipality_id in {m for m, _id in by_id}:
+        ids = [message_id for m, message_id in by_id if m == municipality_id]
+        for message_id in (InboundMessage.objects
+                           .filter(municipality_id=municipality_id, message_id__in=ids)
+                           .values_list("message_id", flat=True)):
+            key = (municipality_id, message_id)
+            seen[key] = seen.get(key, 0) + 1
+    return {pk for key, pks in by_id.items() if seen.get(key, 0) > 1 for pk in pks}
 
 
 def settled_outcome(inbound: InboundMessage) -> str:

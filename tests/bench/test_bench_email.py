@@ -13,7 +13,7 @@ from django.db import connection
 def bench_database_arguments() -> list[str]:
     """On PostgreSQL runs, the bench gets its own throwaway database beside the tests'."""
     db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         return []
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     return ["--database-url", f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}"

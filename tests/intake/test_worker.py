@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
+from salter.bench.email import database_url
 from salter.cases.actions import create_case
 from salter.cases.models import Case, CaseEvent, Channel
 from salter.channels.models import InboundMessage, OutboundMessage
@@ -25,15 +25,6 @@ from tests.factories import system
 State = InboundMessage.State
 MESSAGES = 1000
 REPLIES = 50
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}")
 
 
 def closed_port() -> int:
