@@ -145,6 +145,8 @@ class OutboundMessage(models.Model):
             models.Index(fields=["state", "next_attempt_at"]),
             models.Index(fields=["municipality", "client"]),
             models.Index(fields=["municipality", "case"]),
+            # A bounce names its recipient; the latest message to it is the bounced one.
+            models.Index(fields=["municipality", "recipient", "created_at"]),
         ]
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
