@@ -107,9 +107,10 @@ def blob_ids(digests: Sequence[str], payloads: Sequence[bytes]) -> dict[str, int
 
     On PostgreSQL another transaction may insert the same digest between the look-up and
     the insert; the insert then fails on the unique digest, and the batch takes the path
-    that tolerates conflicts.
+    that tolerates conflicts. New rows are inserted in digest order: two batches
+    holding the same new bytes wait for one another in one order, never in a cycle.
     """
-    unique = dict(zip(digests, payloads, strict=True))
+    unique = dict(sorted(zip(digests, payloads, strict=True)))
     try:
         with transaction.atomic():
             return _insert_new_blobs(unique)
