@@ -155,6 +155,37 @@ def plausibility(text: str) -> float:
     return score
 
 
+def _is_high_letter(ch: str) -> bool:
+    return ch >= "\x80" and ch.isalpha()
+
+
+def _unmistakable(text: str) -> bool:
+    """Whether every 8-bit character reads as a letter of our languages in a plausible
+    place, or as common punctuation: Serbian, Hungarian or neighbouring Latin letters
+    between plain ones, or lower-case Cyrillic (a capital only before a lower-case
+    letter). Text a wrong codec produced almost
+    never passes (it yields controls, other languages' letters, runs of accented
+    letters or Cyrillic in the wrong case), so the declared codec is taken without
+    comparing it to the others."""
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch < "\x80":
+            continue
+        prev_ch = text[i - 1] if i else " "
+        next_ch = text[i + 1] if i < last else " "
+        if _is_cyrillic(ch):
+            if _is_ascii_letter(prev_ch) or _is_ascii_letter(next_ch):
+                return False
+            if not ch.islower() and not (_is_cyrillic(next_ch) and next_ch.islower()):
+                return False
+        elif ch in _SERBIAN or ch in _HUNGARIAN or ch in _REGIONAL_LATIN:
+            if _is_high_letter(prev_ch) or _is_high_letter(next_ch):
+                return False
+        elif ch not in _COMMON_PUNCT:
+            return False
+    return True
+
+
 # Each run of 8-bit bytes with one ASCII neighbour on each side: enough
 # context for scoring, and much less text to decode per candidate.
 _EIGHT_BIT_RUNS = re.compile(rb".?[\x80-\xff]+.?", re.DOTALL)
@@ -186,9 +217,12 @@ def guess_codec(data: bytes, declared_codec: str = "") -> str:
     scored with context, which is what tells Latin from Cyrillic.
     """
     sample = _sample(data)
+    declared_fits = declared_codec and _is_single_byte(declared_codec)
+    if declared_fits and _unmistakable(sample.decode(declared_codec, "replace")):
+        return declared_codec
     histogram = Counter(sample)
     finalists = []
-    if declared_codec and _is_single_byte(declared_codec):
+    if declared_fits:
         finalists.append(declared_codec)
     for group in (_LATIN, _CYRILLIC):
         ranked = sorted(group, key=lambda c: -_quick_score(histogram, c))
