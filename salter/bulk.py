@@ -14,7 +14,9 @@ back saved, with their primary keys, as from `bulk_create`.
 """
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connections, models, router
 
 _Converter = Callable[[object], object]
@@ -153,6 +155,8 @@ def _converter(field, connection) -> _Converter:
         return field.get_db_prep_save(value, connection)
 
     target = field.target_field if field.is_relation else field
+    if type(target) is models.DateTimeField:
+        return _datetime_converter(connection, prepare)
     plain = next((kind for cls, kind in _PASS_THROUGH.items()
                   if type(target) is cls), None)
     if plain is None:
@@ -163,6 +167,29 @@ def _converter(field, connection) -> _Converter:
         # handed to the driver as it is.
         if value is None or type(value) is plain:
             return value
+        return prepare(value)
+
+    return fast
+
+
+def _datetime_converter(connection, prepare) -> _Converter:
+    """Aware datetimes as Django stores them, without its per-value checks: as they are
+    for PostgreSQL, as naive UTC text for SQLite (what `adapt_datetimefield_value`
+    writes); anything else goes through the field."""
+    if not settings.USE_TZ:
+        return prepare
+    if connection.vendor == "postgresql":
+        def to_column(value):
+            return value
+    elif connection.vendor == "sqlite" and connection.timezone == UTC:
+        def to_column(value):
+            return str(value.astimezone(UTC).replace(tzinfo=None))
+    else:
+        return prepare
+
+    def fast(value):
+        if type(value) is datetime and value.tzinfo is not None:
+            return to_column(value)
         return prepare(value)
 
     return fast

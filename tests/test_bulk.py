@@ -1,6 +1,7 @@
 """salter.bulk writes the same rows Django's bulk_create and save would."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -114,3 +115,15 @@ def test_update_takes_keys_of_instances_saved_after_they_were_attached(municipal
     bulk.insert(Client, [later])
     bulk.update([point], ["client"])
     assert ContactPoint.objects.get(pk=point.pk).client_id == later.pk
+
+
+@pytest.mark.parametrize("value", [
+    datetime(2026, 11, 25, 9, 30, 15, 123456, tzinfo=UTC),
+    datetime(2026, 3, 29, 2, 30, tzinfo=ZoneInfo("Europe/Belgrade")),  # DST change
+    datetime(2026, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=5))),
+    None,
+])
+def test_datetimes_reach_the_database_as_django_writes_them(value):
+    field = Case._meta.get_field("created_at")
+    assert bulk._converter(field, connection)(value) == field.get_db_prep_save(value,
+                                                                                connection)
