@@ -87,7 +87,7 @@ class _Batch:
 
     def __init__(self, municipality, channel, items, digests, source, mailbox):
         self.municipality, self.channel, self.source = municipality, channel, source
-        self.mailbox = mailbox
+        self.mailbox_id = getattr(mailbox, "pk", mailbox)
         self.items, self.digests = items, digests
         self.keys = [item.idempotency_key for item in items]
 
@@ -112,9 +112,9 @@ class _Batch:
         since keyword arguments and defaults per instance took longer than the insert."""
         now = timezone.now()
         first = InboundMessage(
-            municipality=self.municipality, channel=self.channel, source=self.source,
-            mailbox=self.mailbox, state=InboundMessage.State.RECEIVED.value,
-            received_at=now, queued_at=now)
+            municipality_id=getattr(self.municipality, "pk", self.municipality),
+            channel=self.channel, source=self.source, mailbox_id=self.mailbox_id,
+            state=InboundMessage.State.RECEIVED.value, received_at=now, queued_at=now)
         columns = [field.attname for field in InboundMessage._meta.concrete_fields]
         template = [getattr(first, name) for name in columns]
         at_key, at_digest, at_raw, at_id = (columns.index(name) for name in (
@@ -170,7 +170,7 @@ def _rows_by_key(municipality, channel, keys: list[str]) -> dict[str, InboundMes
         for start in range(0, len(unique), _IN_CHUNK):
             chunk = unique[start:start + _IN_CHUNK]
             cursor.execute(select + "(" + ", ".join(["%s"] * len(chunk)) + ")",
-                           [municipality.pk, channel, *chunk])
+                           [getattr(municipality, "pk", municipality), channel, *chunk])
             found += [pk for (pk,) in cursor.fetchall()]
     if not found:
         return {}
