@@ -155,18 +155,24 @@ def plausibility(text: str) -> float:
     return score
 
 
+# Hungarian letters at the same place in every Latin codec we meet (unlike ľ or ą, which
+# another codec's š or ž turns into).
+_HUNGARIAN_SHARED = set("áéíóöúüÁÉÍÓÖÚÜ")
+# Punctuation that no other codec's letter turns into (© is Š read in the wrong codec).
+_SHARED_PUNCT = set("„“”‘’‚–—…€")
+
+
 def _is_high_letter(ch: str) -> bool:
     return ch >= "\x80" and ch.isalpha()
 
 
 def _unmistakable(text: str) -> bool:
-    """Whether every 8-bit character reads as a letter of our languages in a plausible
-    place, or as common punctuation: Serbian, Hungarian or neighbouring Latin letters
-    between plain ones, or lower-case Cyrillic (a capital only before a lower-case
-    letter). Text a wrong codec produced almost
-    never passes (it yields controls, other languages' letters, runs of accented
-    letters or Cyrillic in the wrong case), so the declared codec is taken without
-    comparing it to the others."""
+    """Whether no other codec can read these bytes more plausibly, so the declared one is
+    taken without comparing: every 8-bit character is a Serbian or Hungarian letter
+    inside a word of plain letters, lower-case Cyrillic of our alphabets inside a
+    Cyrillic word, or punctuation of the windows codecs. Read in another codec such
+    bytes give runs of accented letters, Cyrillic beside plain letters, controls or
+    letters that score lower (`plausibility`), never a better reading."""
     last = len(text) - 1
     for i, ch in enumerate(text):
         if ch < "\x80":
@@ -174,14 +180,14 @@ def _unmistakable(text: str) -> bool:
         prev_ch = text[i - 1] if i else " "
         next_ch = text[i + 1] if i < last else " "
         if _is_cyrillic(ch):
-            if _is_ascii_letter(prev_ch) or _is_ascii_letter(next_ch):
+            if (_char_score(ch) < 2.0 or _is_ascii_letter(prev_ch) or _is_ascii_letter(next_ch)
+                    or not (_is_cyrillic(prev_ch) or _is_cyrillic(next_ch))):
                 return False
-            if not ch.islower() and not (_is_cyrillic(next_ch) and next_ch.islower()):
+        elif ch in _SERBIAN or ch in _HUNGARIAN or ch in _HUNGARIAN_SHARED:
+            if (_is_high_letter(prev_ch) or _is_high_letter(next_ch)
+                    or not (_is_ascii_letter(prev_ch) or _is_ascii_letter(next_ch))):
                 return False
-        elif ch in _SERBIAN or ch in _HUNGARIAN or ch in _REGIONAL_LATIN:
-            if _is_high_letter(prev_ch) or _is_high_letter(next_ch):
-                return False
-        elif ch not in _COMMON_PUNCT:
+        elif ch not in _SHARED_PUNCT:
             return False
     return True
 
