@@ -112,6 +112,7 @@ def test_nothing_leaves_the_mailbox_when_storing_fails(mailbox, office, settings
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
     settings.MEDIA_ROOT = blocker  # the raw store cannot write
+    settings.SALTER_BLOB_INLINE_MAX_BYTES = 0  # raw bytes go to the blocked file store
 
     with pytest.raises(OSError):
         imap.poll_mailbox(mailbox)

@@ -91,6 +91,7 @@ def test_storage_trouble_answers_451_so_the_sender_retries(receiver, mailbox, se
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
     settings.MEDIA_ROOT = blocker
+    settings.SALTER_BLOB_INLINE_MAX_BYTES = 0  # raw bytes go to the blocked file store
 
     with pytest.raises(smtplib.SMTPDataError) as error:
         _send(receiver, ["pisarnica@subotica.test"])
