@@ -62,7 +62,9 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(models.Model):
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cases")
+    # Indexed by the composite indexes and constraints below, which lead with it.
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cases",
+                                     db_index=False)
     registry_number = models.CharField(_("registry number"), max_length=60)
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
@@ -132,8 +134,10 @@ class CaseParty(models.Model):
         SUBMITTER = "submitter", _("Submitter")
         PARTY = "party", _("Party")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    # Indexed by the composite index and constraint below, which lead with them.
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties",
+                             db_index=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="case_parties")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SUBMITTER)
 
@@ -189,7 +193,8 @@ class CaseEvent(models.Model):
         DELIVERY = "delivery", _("Delivery state")
         DOCUMENT = "document", _("Document added")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    # Indexed by the composite index below, which leads with it.
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,

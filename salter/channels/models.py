@@ -52,7 +52,8 @@ class InboundMessage(models.Model):
         REVIEW = "review", _("Needs review")
         QUARANTINED = "quarantined", _("Quarantined")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    # Indexed by the composite indexes below, which lead with it.
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     # What makes a redelivery recognisable: for e-mail the Message-ID and the digest.
     idempotency_key = models.CharField(max_length=255)
@@ -114,7 +115,8 @@ class OutboundMessage(models.Model):
         ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
         REPLY = "reply", _("Reply")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    # Indexed by the composite indexes below, which lead with it.
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     inbound = models.ForeignKey(InboundMessage, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="responses")

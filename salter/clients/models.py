@@ -21,8 +21,9 @@ class Client(models.Model):
         PERSON = "person", _("Person")
         BUSINESS = "business", _("Business")
 
+    # Indexed by the composite indexes below, which lead with it.
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT,
-                                     related_name="clients")
+                                     related_name="clients", db_index=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
@@ -83,7 +84,8 @@ class ContactPoint(models.Model):
         PHONE = "phone", _("Telephone")
         POSTAL = "postal", _("Postal address")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
+    # Indexed by the unique constraint below, which leads with it.
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contact_points")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     value = models.CharField(max_length=254)  # normalised: lower-case e-mail, E.164 phone
