@@ -16,6 +16,7 @@ that does not use this backend (the sqlite3 shell) still meets SQLite's own lock
 import fcntl
 import os
 import time
+from functools import lru_cache
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
@@ -78,10 +79,21 @@ class _Cursor(base.SQLiteCursorWrapper):
         with self.turn:
             return super().executemany(query, param_list)
 
+    def convert_query(self, query, *, param_names=None):
+        # Bulk statements are long and come back again and again: convert each once.
+        if param_names is None:
+            return _qmark_style(query)
+        return super().convert_query(query, param_names=param_names)
+
     def _alone_writing(self, query: str) -> bool:
         """A write statement outside a transaction (SQLite commits it on its own)."""
         return (not self.connection.in_transaction
                 and query.lstrip()[:6].upper() in _WRITES)
+
+
+@lru_cache(maxsize=512)
+def _qmark_style(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 
 
 class _Turn:

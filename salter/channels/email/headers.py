@@ -56,6 +56,8 @@ def decode_header(value: str | bytes | None, notes: list[str] | None = None) -> 
     """
     if not value:
         return ""
+    if isinstance(value, str) and value.isascii() and "=?" not in value:
+        return clean_line(value[: MAX_HEADER_CHARS * 4])[:MAX_HEADER_CHARS]
     data = value if isinstance(value, bytes) else raw_bytes(value)
     data = _FOLD.sub(b" ", data[: MAX_HEADER_CHARS * 4])
     pieces: list[tuple[str | None, bytes]] = []  # (charset or None for raw, bytes)
