@@ -145,7 +145,8 @@ def _take_related_key(obj, field) -> None:
         if related.pk is None:
             raise ValueError(f"{type(obj).__name__}.{field.name} points at an unsaved "
                              "instance")
-        setattr(obj, field.attname, related.pk)
+        setattr(obj, field.attname, related.pk)  # which forgets the instance: keep it
+        field.set_cached_value(obj, related)
 
 
 def _converter(field, connection) -> _Converter:

@@ -38,13 +38,16 @@ def test_insert_sets_keys_and_reads_back_what_bulk_create_writes(municipality):
 
 
 @pytest.mark.django_db
-def test_insert_takes_keys_of_instances_saved_after_it_was_built(municipality):
+def test_insert_takes_keys_of_instances_saved_after_it_was_built(municipality,
+                                                                 django_assert_num_queries):
     client = Client(municipality=municipality, first_name="Jelena", last_name="Đorđević")
     point = ContactPoint(municipality=municipality, client=client,
                          kind=ContactPoint.Kind.EMAIL, value="jelena@example.net")
     bulk.insert(Client, [client])
     bulk.insert(ContactPoint, [point])
     assert ContactPoint.objects.get(pk=point.pk).client_id == client.pk
+    with django_assert_num_queries(0):
+        assert point.client is client  # still the instance, not loaded again
 
 
 @pytest.mark.django_db
