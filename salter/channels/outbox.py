@@ -14,6 +14,7 @@ worker that dies between handing the message to SMTP and recording it can cause 
 import logging
 import smtplib
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from email import policy
 from email.headerregistry import Address
@@ -296,26 +297,49 @@ SENDERS = {Channel.EMAIL: send_email}
 BATCH_SEND_PRIORITY = -10
 
 
-@transaction.atomic
-def queue_messages(*, actor, drafts) -> list[OutboundMessage]:
-    """`queue_message` for a batch: rows and their MESSAGE_OUT events inserted in bulk
-    inside the caller's transaction, and one sending task for all of them after commit.
+@dataclass
+class NewMessages:
+    """Messages to queue in bulk, built before the transaction (`plan_messages`) and
+    inserted in it (`save_messages`) with their MESSAGE_OUT entries."""
 
-    `drafts` are dicts of `queue_message`'s keyword arguments (without `actor`).
-    """
+    messages: list[OutboundMessage]
+    events: list[CaseEvent]  # of the messages about a case; text and ref set when saved
+
+
+def plan_messages(*, actor, drafts) -> NewMessages:
+    """Validate and build `queue_messages`'s rows; no queries. `drafts` are dicts of
+    `queue_message`'s keyword arguments (without `actor`)."""
     messages = [_unsaved_message(actor, **draft) for draft in drafts]
+    events = [CaseEvent(municipality_id=message.municipality_id, case=message.case,
+                        kind=CaseEvent.Kind.MESSAGE_OUT, actor=actor.user,
+                        actor_label="" if actor.user else str(actor))
+              for message in messages if message.case is not None]
+    return NewMessages(messages, events)
+
+
+@transaction.atomic
+def save_messages(*, actor, planned: NewMessages) -> list[OutboundMessage]:
+    """Insert what `plan_messages` built, inside the caller's transaction, and send them
+    with one task after commit."""
+    messages = planned.messages
     bulk.insert(OutboundMessage, messages)
-    bulk.insert(CaseEvent, [
-        CaseEvent(municipality_id=message.municipality_id, case=message.case,
-                  kind=CaseEvent.Kind.MESSAGE_OUT, actor=actor.user,
-                  actor_label="" if actor.user else str(actor), text=message.subject,
-                  after=_queued_event_data(message), ref={"outbound": message.pk})
-        for message in messages if message.case is not None])
+    about_cases = [message for message in messages if message.case is not None]
+    for event, message in zip(planned.events, about_cases, strict=True):
+        event.text = message.subject
+        event.after = _queued_event_data(message)
+        event.ref = {"outbound": message.pk}
+    bulk.insert(CaseEvent, planned.events)
     ids = [message.pk for message in messages]
     if ids:
         transaction.on_commit(
             lambda: send_outbound_batch.using(priority=BATCH_SEND_PRIORITY).enqueue(ids))
     return messages
+
+
+def queue_messages(*, actor, drafts) -> list[OutboundMessage]:
+    """`queue_message` for a batch: rows and their MESSAGE_OUT events inserted in bulk
+    inside the caller's transaction, and one sending task for all of them after commit."""
+    return save_messages(actor=actor, planned=plan_messages(actor=actor, drafts=drafts))
 
 
 def _queued_event_data(message: OutboundMessage) -> dict:

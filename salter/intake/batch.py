@@ -17,6 +17,7 @@ committed: copies of a message (same Message-ID) and replies to a closed case. R
 another message of the same batch wait for a second round (`pipeline._this_round`).
 """
 
+import secrets
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -33,7 +34,7 @@ from salter.cases.actions import (
 from salter.cases.models import CaseParty, Channel
 from salter.cases.workflow import Status
 from salter.channels.models import InboundMessage
-from salter.channels.outbox import queue_messages
+from salter.channels.outbox import NewMessages, plan_messages, save_messages
 from salter.clients.actions import NewClients, plan_clients, save_clients
 from salter.clients.models import Client, ContactPoint
 from salter.intake.acknowledgements import acknowledgement_draft
@@ -108,6 +109,8 @@ class _Plan:
     alone: list[Prepared]  # for the one-message path
     clients: NewClients
     cases: NewCases
+    acknowledgements: NewMessages  # one per new case, numbers still to be filled in
+    placeholders: list[str]  # standing for each new case's registry number until then
 
 
 def _plan(items: list[Prepared]) -> _Plan:
@@ -123,7 +126,34 @@ def _plan(items: list[Prepared]) -> _Plan:
     new, appends, alone = _thread(people)
     clients = _plan_missing_clients(actor, new)
     cases = plan_cases_from_intake(actor=actor, drafts=[_draft(p) for p in new])
-    return _Plan(items, actor, new, appends, alone, clients, cases)
+    placeholders = _number_placeholders(len(new))
+    for case, placeholder in zip(cases.cases, placeholders, strict=True):
+        case.registry_number = placeholder
+    now = timezone.now()
+    acknowledgements = plan_messages(actor=actor, drafts=[
+        acknowledgement_draft(municipality=ctx.municipality, case=case,
+                              client=p.inbound.client, inbound=p.inbound,
+                              incoming=p.incoming, now=now)
+        for p, case in zip(new, cases.cases, strict=True)])
+    return _Plan(items, actor, new, appends, alone, clients, cases, acknowledgements,
+                 placeholders)
+
+
+def _number_placeholders(count: int) -> list[str]:
+    """Stand-ins for registry numbers in texts composed before the numbers exist: private
+    use characters around a random tag, which no message text contains."""
+    tag = secrets.token_hex(8)
+    return [f"\ue000{tag}-{i}\ue001" for i in range(count)]
+
+
+def _fill_in_numbers(plan: _Plan, cases) -> None:
+    for message, placeholder, case in zip(plan.acknowledgements.messages, plan.placeholders,
+                                          cases, strict=True):
+        message.subject = message.subject.replace(placeholder, case.registry_number)
+        message.body_text = message.body_text.replace(placeholder, case.registry_number)
+        tag = placeholder[:placeholder.rindex("-")]
+        if tag in message.subject or tag in message.body_text:  # cut short somewhere
+            raise ValueError("a registry number placeholder was left in an acknowledgement")
 
 
 def _write(plan: _Plan) -> tuple[dict[int, str], list[Prepared]]:
@@ -151,12 +181,8 @@ def _write(plan: _Plan) -> tuple[dict[int, str], list[Prepared]]:
                                                  for p, case in plan.appends])
     for item, case in plan.appends:
         _result(item.inbound, State.PROCESSED, "appended", case=case)
-    now = timezone.now()
-    queue_messages(actor=actor, drafts=[
-        acknowledgement_draft(municipality=ctx.municipality, case=case,
-                              client=p.inbound.client, inbound=p.inbound,
-                              incoming=p.incoming, now=now)
-        for p, case in zip(plan.new, cases, strict=True)])
+    _fill_in_numbers(plan, cases)
+    save_messages(actor=actor, planned=plan.acknowledgements)
     left = {id(p) for p in plan.alone}
     done = [p.inbound for p in plan.items if id(p) not in left]
     _save_settled(done)
