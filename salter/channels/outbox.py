@@ -34,6 +34,7 @@ from salter.cases.events import record_event
 from salter.cases.models import CaseEvent, Channel
 from salter.channels.models import OutboundMessage
 from salter.clients.contact import normalize_email
+from salter.tasks import enqueue_on_commit
 from salter.tenancy.actors import SystemActor
 from salter.tenancy.models import Language
 
@@ -104,7 +105,7 @@ def queue_message(*, actor, case, client, recipient: str, subject: str, body: st
     if case is not None:
         record_event(case, actor, CaseEvent.Kind.MESSAGE_OUT, text=message.subject,
                      after=_queued_event_data(message), ref={"outbound": message.pk})
-    transaction.on_commit(lambda: send_outbound.enqueue(message.pk))
+    enqueue_on_commit(send_outbound, message.pk)
     return message
 
 
@@ -331,8 +332,7 @@ def save_messages(*, actor, planned: NewMessages) -> list[OutboundMessage]:
     bulk.insert(CaseEvent, planned.events)
     ids = [message.pk for message in messages]
     if ids:
-        transaction.on_commit(
-            lambda: send_outbound_batch.using(priority=BATCH_SEND_PRIORITY).enqueue(ids))
+        enqueue_on_commit(send_outbound_batch.using(priority=BATCH_SEND_PRIORITY), ids)
     return messages
 
 

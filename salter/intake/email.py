@@ -66,7 +66,7 @@ def accept_email(*, municipality, raw: bytes, source: str, mailbox=None,
             municipality=municipality, channel=Channel.EMAIL, raw=raw, idempotency_key=key,
             source=source, mailbox=mailbox, message_id=message_id)
         if created and enqueue:
-            transaction.on_commit(lambda: enqueue_processing([inbound.pk], single=True))
+            enqueue_processing([inbound.pk], single=True)
     return inbound, created
 
 
@@ -85,7 +85,7 @@ def accept_emails(*, municipality, raws, source: str,
                                      items=items, source=source, mailbox=mailbox)
         fresh = [inbound.pk for inbound, created in results if created]
         if fresh:
-            transaction.on_commit(lambda: enqueue_processing(fresh))
+            enqueue_processing(fresh)
     return results
 
 

@@ -35,6 +35,7 @@ from salter.intake.incoming import Incoming, Unreadable
 from salter.intake.senders import create_sender, find_sender
 from salter.intake.threads import find_case
 from salter.procedures.routing import RuleSet
+from salter.tasks import enqueue_on_commit
 from salter.tenancy.models import Municipality
 
 logger = logging.getLogger(__name__)
@@ -65,16 +66,17 @@ def process_inbound_batch_task(inbound_ids: list[int]) -> dict[str, int]:
 
 
 def enqueue_processing(inbound_ids, *, single: bool = False) -> None:
-    """Hand messages to the workers: each alone, or in batches of BATCH_SIZE."""
+    """Hand messages to the workers, each alone or in batches of BATCH_SIZE, once the
+    caller's transaction has committed (`salter.tasks.enqueue_on_commit`)."""
     ids = list(inbound_ids)
-    if single:
-        for pk in ids:
-            process_inbound_task.enqueue(pk)
-        return
     # One transaction for all the task rows: on SQLite one commit instead of one each.
     with transaction.atomic():
+        if single:
+            for pk in ids:
+                enqueue_on_commit(process_inbound_task, pk)
+            return
         for start in range(0, len(ids), BATCH_SIZE):
-            process_inbound_batch_task.enqueue(ids[start:start + BATCH_SIZE])
+            enqueue_on_commit(process_inbound_batch_task, ids[start:start + BATCH_SIZE])
 
 
 def _count(outcomes) -> dict[str, int]:
@@ -475,7 +477,7 @@ def requeue_stale(*, older_than_seconds: float, max_attempts: int = MAX_ATTEMPTS
     if retry:
         with transaction.atomic():
             InboundMessage.objects.filter(pk__in=retry).update(queued_at=now)
-            transaction.on_commit(lambda: enqueue_processing(retry, single=True))
+            enqueue_processing(retry, single=True)
     return {"requeued": len(retry), "quarantined": len(hopeless)}
 
 

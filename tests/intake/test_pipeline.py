@@ -333,13 +333,11 @@ def test_processing_a_settled_message_again_changes_nothing(deliver):
     assert CaseEvent.objects.filter(kind=Kind.MESSAGE_IN).count() == 1
 
 
-def test_accept_stores_raw_and_queues_processing_after_commit(municipality,
-                                                              django_capture_on_commit_callbacks):
+def test_accept_stores_raw_and_queues_processing_in_one_transaction(municipality):
     from django_tasks_db.models import DBTaskResult
 
     raw = build_message()
-    with django_capture_on_commit_callbacks(execute=True):
-        inbound, created = accept_email(municipality=municipality, raw=raw, source="test")
+    inbound, created = accept_email(municipality=municipality, raw=raw, source="test")
 
     assert created and inbound.state == State.RECEIVED
     assert inbound.message_id == "20240205101500.1234@example.net"
