@@ -22,9 +22,9 @@ from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
-# Waiting for a turn polls: the first waits are short, so a turn given back is taken
-# within about a millisecond, and no thread ever blocks without a limit.
-_FIRST_WAIT, _LONGEST_WAIT = 0.0002, 0.002
+# Waiting for the turn polls: often enough that a turn given back is taken within half a
+# millisecond, and no thread ever waits for it without a limit.
+_FIRST_WAIT, _LONGEST_WAIT = 0.00005, 0.0005
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -97,8 +97,16 @@ def _qmark_style(query: str) -> str:
 
 
 class _Turn:
-    """The write turn of one connection: its own descriptor of the turn file, so that
-    two connections (threads) of one process also wait for each other."""
+    """The write turn of one connection: its own descriptors of the turn files, so that
+    two connections (threads) of one process also wait for each other.
+
+    Turns are handed over in order. A writer first queues (a blocking flock of the queue
+    file), then waits for the turn itself and leaves the queue; so a writer that gives
+    the turn back and wants it again at once (its next task's claim) lines up behind the
+    one already waiting instead of taking it again. Only the wait for the turn is bounded:
+    the queue is held only by a writer waiting for the turn, which gives up within the
+    timeout.
+    """
 
     def __init__(self, settings_dict: dict):
         name = str(settings_dict.get("NAME") or "")
@@ -106,7 +114,7 @@ class _Turn:
         database = name.removeprefix("file:").split("?")[0]
         self.path = None if in_memory else f"{database}.write-turn"
         self.timeout = float((settings_dict.get("OPTIONS") or {}).get("timeout", 5))
-        self._fd: int | None = None
+        self._fds: tuple[int, int] | None = None  # (turn, queue)
         self._pid = 0
         self._held = False
 
@@ -119,11 +127,15 @@ class _Turn:
     def take(self) -> None:
         if self.path is None or self._held:
             return
-        fd = self._descriptor()
+        turn, queue = self._descriptors()
+        fcntl.flock(queue, fcntl.LOCK_EX)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._wait(fd)
+            try:
+                fcntl.flock(turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._wait(turn)
+        finally:
+            fcntl.flock(queue, fcntl.LOCK_UN)
         self._held = True
 
     def _wait(self, fd: int) -> None:
@@ -142,22 +154,24 @@ class _Turn:
 
     def give_back(self) -> None:
         if self._held and self._pid == os.getpid():
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            fcntl.flock(self._fds[0], fcntl.LOCK_UN)
         self._held = False
 
     def close(self) -> None:
         self.give_back()
-        if self._fd is not None and self._pid == os.getpid():
-            os.close(self._fd)
-        self._fd = None
+        if self._fds is not None and self._pid == os.getpid():
+            for fd in self._fds:
+                os.close(fd)
+        self._fds = None
 
     def __del__(self):
         self.close()
 
-    def _descriptor(self) -> int:
+    def _descriptors(self) -> tuple[int, int]:
         # A descriptor inherited over fork() would share its lock with the parent.
-        if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        if self._fds is None or self._pid != os.getpid():
+            self._fds = tuple(os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+                              for path in (self.path, f"{self.path}.queue"))
             self._pid = os.getpid()
             self._held = False
-        return self._fd
+        return self._fds
