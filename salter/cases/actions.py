@@ -1,9 +1,9 @@
 """Every change to a case goes through here.
 
 Each action runs in one transaction, checks the actor's permission, writes its CaseEvent
-(who, what, before/after) in that same transaction, and hands side effects (messages,
-notifications) to `transaction.on_commit`, so nothing is sent for a change that rolled
-back and no change goes unrecorded.
+(who, what, before/after) in that same transaction, and queues side effects (messages,
+notifications) with `salter.tasks.enqueue_on_commit`, so nothing is sent for a change that
+rolled back and no change goes unrecorded.
 """
 
 from dataclasses import dataclass
