@@ -4,9 +4,11 @@ The same decisions as `pipeline._settle`, taken for up to BATCH_SIZE messages at
 that the database sees a few bulk statements per batch instead of ~40 queries per
 message: one look-up of all senders, one insert of the new clients, one counter update
 for all registry numbers, bulk inserts of cases, parties, timeline entries, documents and
-acknowledgements, one update of the inbound rows. Actions still make every change
-(`create_clients_bulk`, `create_cases_from_intake`, `append_messages_to_cases`,
-`queue_messages`), in the batch's transaction.
+acknowledgements, one update of the inbound rows. Actions still make every change, in
+two steps: what can be decided and built without writing is planned before the
+transaction (`plan_clients`, `plan_cases_from_intake`, `plan_messages`), so that on
+SQLite the other workers wait only for the writes (`save_clients`,
+`save_cases_from_intake`, `append_messages_to_cases`, `save_messages`).
 
 Exactly once: the transaction first claims the rows still RECEIVED (on PostgreSQL with
 FOR UPDATE SKIP LOCKED; on SQLite the IMMEDIATE transaction holds the write lock), and
