@@ -80,7 +80,7 @@ def render_case_page(request, membership, case: Case, bound_form=None):
         "parent": visible.filter(pk=case.parent_id).first(),
         "merged_into": visible.filter(pk=case.merged_into_id).first(),
         "documents": Document.objects.filter(municipality=membership.municipality, case=case)
-        .select_related("blob"),
+        .select_related("blob").defer("blob__data"),  # sizes, not contents
         "correspondence": correspondence(case),
         "forms": case_forms(membership, case, bound_form),
         "transitions": [workflow.Status(s) for s in workflow.allowed_transitions(case.status)],

@@ -72,7 +72,8 @@ def client_history(membership, client) -> list[HistoryItem]:
     items += [HistoryItem(m.created_at, "outbound", m)
               for m in OutboundMessage.objects.filter(in_sight, **scope).select_related("case")]
     items += [HistoryItem(d.created_at, "document", d)
-              for d in Document.objects.filter(in_sight, **scope).select_related("case", "blob")]
+              for d in Document.objects.filter(in_sight, **scope).select_related("case", "blob")
+              .defer("blob__data")]  # the list shows sizes, not contents
     return sorted(items, key=lambda i: i.at, reverse=True)
 
 
