@@ -3,11 +3,15 @@
 
 import re
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 from salter.channels.models import InboundMessage
 from salter.documents.storage import read_blob
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 PREVIEW_CHARS = 3000
+_SNIFF_BYTES = 4096
 
 
 def safe_preview(inbound: InboundMessage, limit: int = PREVIEW_CHARS) -> str:
@@ -34,6 +38,10 @@ def _parsed_text(inbound: InboundMessage) -> str:
 
 def _raw_text(inbound: InboundMessage, limit: int) -> str:
     try:
-        return read_blob(inbound.raw)[: limit * 4].decode("utf-8", "replace")
+        raw = read_blob(inbound.raw)
     except OSError:
         return ""
+    if b"\x00" in raw[:_SNIFF_BYTES]:  # an Outlook file, an image: not text at all
+        return _("This message is a binary file of %(size)s bytes; it has no text to "
+                 "show.") % {"size": number_format(len(raw), force_grouping=True)}
+    return raw[: limit * 4].decode("utf-8", "replace")

@@ -123,3 +123,15 @@ def test_auditor_may_look_but_not_act(client, municipality, in_review):
     assert client.post(url("open_case", municipality, in_review)).status_code == 403
     in_review.refresh_from_db()
     assert in_review.state == State.REVIEW
+
+
+def test_preview_of_a_binary_file_says_so_instead_of_showing_bytes(staff, municipality,
+                                                                   deliver):
+    damaged_outlook_file = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00\x01\xfe" * 400
+    outcome, inbound = deliver(damaged_outlook_file)
+    assert outcome == "quarantined"
+
+    page = staff.get(url("message", municipality, inbound)).content.decode()
+
+    assert "binary file of 1,208 bytes" in page
+    assert "\ufffd" not in page
