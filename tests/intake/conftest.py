@@ -3,8 +3,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from salter.cases.actions import create_case
+from salter.cases.models import Channel
+from salter.clients.actions import create_client
+from salter.clients.models import ContactPoint
 from salter.intake.email import accept_email
 from salter.intake.pipeline import process_inbound
+
+CITIZEN = "marko.petrovic@example.net"
 
 # A Tuesday morning and a Saturday night in Belgrade: in and out of office hours.
 OFFICE_HOURS = datetime.datetime(2026, 3, 3, 9, 0)
@@ -27,3 +33,17 @@ def deliver(municipality):
         return outcome, inbound
 
     return run
+
+
+@pytest.fixture
+def citizen(clerk):
+    """A known client who writes from CITIZEN."""
+    return create_client(actor=clerk, first_name="Marko", last_name="Petrović",
+                         contacts=[(ContactPoint.Kind.EMAIL, CITIZEN)])
+
+
+@pytest.fixture
+def case(clerk, citizen):
+    """An open case of the citizen's."""
+    return create_case(actor=clerk, subject="Rupa na putu", channel=Channel.EMAIL,
+                       clients=[citizen])

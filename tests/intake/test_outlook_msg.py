@@ -9,21 +9,18 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from salter.cases.actions import create_case
-from salter.cases.models import Case, CaseEvent, Channel
+from salter.cases.models import Case, CaseEvent
 from salter.channels.models import InboundMessage, OutboundMessage
-from salter.clients.actions import create_client
-from salter.clients.models import ContactPoint
 from salter.documents.storage import read_blob
 from salter.intake.email import accept_emails, scan_message_id
 from salter.intake.pipeline import process_batch, process_inbound, replay
 from tests.channels.email.corpus import SERBIAN_LATIN, Part, build_message, forwarded
 from tests.channels.email.msgwriter import MsgAttachment, MsgMessage, build_msg, word_document
+from tests.intake.conftest import CITIZEN
 
 pytestmark = pytest.mark.django_db
 Kind = CaseEvent.Kind
 State = InboundMessage.State
-CITIZEN = "marko.petrovic@example.net"
 PERMIT = "Захтев за издавање грађевинске дозволе и скица парцеле.pdf"
 
 
@@ -38,18 +35,6 @@ def ingest(*paths) -> list[dict]:
 
 def inbound_of(case: Case) -> InboundMessage:
     return InboundMessage.objects.get(case=case)
-
-
-@pytest.fixture
-def citizen(clerk):
-    return create_client(actor=clerk, first_name="Marko", last_name="Petrović",
-                         contacts=[(ContactPoint.Kind.EMAIL, CITIZEN)])
-
-
-@pytest.fixture
-def case(clerk, citizen):
-    return create_case(actor=clerk, subject="Rupa na putu", channel=Channel.EMAIL,
-                       clients=[citizen])
 
 
 def test_ingest_email_opens_a_case_from_a_msg_file_and_keeps_the_msg_as_original(

@@ -22,11 +22,11 @@ from tests.channels.email.corpus import (
     build_bounce,
     build_message,
 )
+from tests.intake.conftest import CITIZEN
 
 pytestmark = pytest.mark.django_db
 Kind = CaseEvent.Kind
 State = InboundMessage.State
-CITIZEN = "marko.petrovic@example.net"
 
 
 @pytest.fixture
@@ -40,18 +40,6 @@ def always_open(municipality):
 @pytest.fixture
 def never_open(municipality):
     WorkingHours.objects.filter(municipality=municipality).delete()
-
-
-@pytest.fixture
-def citizen(clerk):
-    return create_client(actor=clerk, first_name="Marko", last_name="Petrović",
-                         contacts=[(ContactPoint.Kind.EMAIL, CITIZEN)])
-
-
-@pytest.fixture
-def case(clerk, citizen):
-    return create_case(actor=clerk, subject="Rupa na putu", channel=Channel.EMAIL,
-                       clients=[citizen])
 
 
 def ack_of(case) -> OutboundMessage:
