@@ -16,12 +16,7 @@ from django.utils import timezone
 
 from salter import bulk
 from salter.channels.models import InboundMessage
-from salter.documents.storage import blob_ids, store_blobs, store_bytes, write_blob_files
-
-# store_blobs and write_blob_files are re-exported for callers that still import them
-# from here; their home is salter.documents.storage.
-__all__ = ["RawItem", "store_blobs", "store_inbound", "store_inbound_many",
-           "write_blob_files"]
+from salter.documents.storage import blob_ids, store_bytes, write_blob_files
 
 _IN_CHUNK = 500
 

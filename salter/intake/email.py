@@ -72,14 +72,16 @@ def accept_email(*, municipality, raw: bytes, source: str, mailbox=None,
 
 def accept_emails(*, municipality, raws, source: str,
                   mailbox=None) -> list[tuple[InboundMessage, bool]]:
-    """Store a batch in one transaction (IMAP fetches, the benchmark), then queue it."""
+    """Store a batch and queue its processing in one transaction (IMAP fetches, the
+    benchmark)."""
     from salter.intake.pipeline import enqueue_processing
 
     items = []
     for raw in raws:
         message_id = scan_message_id(raw)
-        key = idempotency_key(message_id, hashlib.sha256(raw).hexdigest())
-        items.append(RawItem(raw=raw, idempotency_key=key, message_id=message_id))
+        digest = hashlib.sha256(raw).hexdigest()
+        items.append(RawItem(raw=raw, idempotency_key=idempotency_key(message_id, digest),
+                             message_id=message_id, sha256=digest))
     with transaction.atomic():
         results = store_inbound_many(municipality=municipality, channel=Channel.EMAIL,
                                      items=items, source=source, mailbox=mailbox)

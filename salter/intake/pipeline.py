@@ -195,7 +195,7 @@ def _settle_together(prepared):
 def _prepare(rows):
     """Parse each message and store its attachments, outside any transaction:
     ([batch.Prepared], [(unreadable message, reason)])."""
-    from salter.channels.store import store_blobs, write_blob_files
+    from salter.documents.storage import store_blobs, write_blob_files
     from salter.intake.batch import Prepared
 
     contexts, prepared, unreadable = Contexts(), [], []
