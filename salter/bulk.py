@@ -5,8 +5,10 @@ resolves expressions, asks the field for its placeholder and builds the SQL agai
 batch of a hundred messages that was about half of the time the batch held SQLite's one
 write lock. `insert` does the same job for plain model instances with the SQL built once
 per model and a converter per field chosen once: values the database driver takes as they
-are (str, int, bool, None) pass straight through, everything else goes through the
-field's own `get_db_prep_save`, as Django would do it.
+are (str, int, bool, None) pass straight through, aware datetimes become what Django
+writes for them, everything else goes through the field's own `get_db_prep_save`, as
+Django would do it. Used for the intake batch, the accept of raw messages and the blob
+store; everywhere else the ORM's own methods are fast enough.
 
 What it does not do, on purpose: signals (`pre_save`/`post_save` are not sent by
 `bulk_create` either), expressions as values, multi-table inheritance. The instances come
