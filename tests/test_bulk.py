@@ -130,3 +130,25 @@ def test_datetimes_reach_the_database_as_django_writes_them(value):
     field = Case._meta.get_field("created_at")
     assert bulk._converter(field, connection)(value) == field.get_db_prep_save(value,
                                                                                 connection)
+
+
+@pytest.mark.django_db
+def test_build_gives_each_row_its_values_over_the_common_ones(municipality):
+    built = bulk.build(Client, [{"last_name": "Prvi"}, {"last_name": "Drugi", "place": "Palić"}],
+                       municipality=municipality, place="Subotica")
+    assert [(c.last_name, c.place, c.municipality_id, c.pk) for c in built] == [
+        ("Prvi", "Subotica", municipality.pk, None), ("Drugi", "Palić", municipality.pk, None)]
+    assert built[0]._state.adding
+
+
+@pytest.mark.django_db
+def test_find_reads_columns_of_rows_by_a_field_and_equal_fields(municipality,
+                                                               other_municipality):
+    ours = Client.objects.create(municipality=municipality, last_name="Petrović")
+    Client.objects.create(municipality=other_municipality, last_name="Petrović")
+    Client.objects.create(municipality=municipality, last_name="Jovanović")
+
+    found = bulk.find(Client, "last_name", ["Petrović", "Nikolić"] * 300,
+                      columns=("pk", "last_name"), municipality=municipality)
+
+    assert found == [(ours.pk, "Petrović")]

@@ -11,14 +11,12 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from salter import bulk
 from salter.channels.models import InboundMessage
 from salter.documents.storage import blob_ids, store_bytes, write_blob_files
-
-_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -102,25 +100,17 @@ class _Batch:
         return self._results(stored, fresh)
 
     def _messages(self, new, blobs) -> dict[str, InboundMessage]:
-        """Unsaved rows for the new keys. The messages of a batch differ in four columns:
-        each is built from one list of column values, as `Model.from_db` builds rows,
-        since keyword arguments and defaults per instance took longer than the insert."""
+        """Unsaved rows for the new keys; the messages of a batch differ in four
+        columns."""
         now = timezone.now()
-        first = InboundMessage(
+        built = bulk.build(InboundMessage, [
+            {"idempotency_key": key, "sha256": digest, "raw_id": blobs[digest],
+             "message_id": item.message_id[:255]}
+            for key, (item, digest) in new.items()],
             municipality_id=getattr(self.municipality, "pk", self.municipality),
             channel=self.channel, source=self.source, mailbox_id=self.mailbox_id,
             state=InboundMessage.State.RECEIVED.value, received_at=now, queued_at=now)
-        columns = [field.attname for field in InboundMessage._meta.concrete_fields]
-        template = [getattr(first, name) for name in columns]
-        at_key, at_digest, at_raw, at_id = (columns.index(name) for name in (
-            "idempotency_key", "sha256", "raw_id", "message_id"))
-        fresh = {}
-        for key, (item, digest) in new.items():
-            values = template.copy()
-            values[at_key], values[at_digest] = key, digest
-            values[at_raw], values[at_id] = blobs[digest], item.message_id[:255]
-            fresh[key] = InboundMessage(*values)
-        return fresh
+        return dict(zip(new, built, strict=True))
 
     def _insert_each(self, fresh, stored) -> None:
         """Each row alone: a key another transaction inserted meanwhile answers with
@@ -148,25 +138,10 @@ class _Batch:
 
 
 def _rows_by_key(municipality, channel, keys: list[str]) -> dict[str, InboundMessage]:
-    """The stored messages of these keys. Plain SQL finds the keys (the ORM's IN
-    look-up prepares each of a batch's keys one by one, which took four times as long
-    as the query); the rows of the few found are then read whole."""
-    connection = connections[router.db_for_write(InboundMessage)]
-    quote = connection.ops.quote_name
-    meta = InboundMessage._meta
-    column = {name: quote(meta.get_field(name).column)
-              for name in ("municipality", "channel", "idempotency_key")}
-    select = (f"SELECT {quote(meta.pk.column)} FROM {quote(meta.db_table)} "
-              f"WHERE {column['municipality']} = %s AND {column['channel']} = %s "
-              f"AND {column['idempotency_key']} IN ")
-    found = []
-    unique = list(dict.fromkeys(keys))
-    with connection.cursor() as cursor:
-        for start in range(0, len(unique), _IN_CHUNK):
-            chunk = unique[start:start + _IN_CHUNK]
-            cursor.execute(select + "(" + ", ".join(["%s"] * len(chunk)) + ")",
-                           [getattr(municipality, "pk", municipality), channel, *chunk])
-            found += [pk for (pk,) in cursor.fetchall()]
+    """The stored messages of these keys: the keys found in plain SQL (`bulk.find`), the
+    rows of the few found then read whole."""
+    found = [pk for (pk,) in bulk.find(InboundMessage, "idempotency_key", keys,
+                                       municipality=municipality, channel=channel)]
     if not found:
         return {}
     return {message.idempotency_key: message

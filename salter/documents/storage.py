@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 
 from salter import bulk
 from salter.documents.models import Blob
@@ -134,35 +134,15 @@ def _insert_blobs_tolerating_conflicts(unique: dict[str, bytes]) -> dict[str, in
 
 
 def _existing_blob_ids(digests: list[str]) -> dict[str, int]:
-    # Plain SQL: the ORM's IN look-up prepares each of a batch's digests one by one,
-    # which took four times as long as the query.
-    connection = connections[router.db_for_write(Blob)]
-    quote = connection.ops.quote_name
-    meta = Blob._meta
-    select = (f"SELECT {quote(meta.get_field('sha256').column)}, {quote(meta.pk.column)} "
-              f"FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('sha256').column)} IN ")
-    ids = {}
-    with connection.cursor() as cursor:
-        for chunk in _chunks(digests):
-            cursor.execute(select + "(" + ", ".join(["%s"] * len(chunk)) + ")", chunk)
-            ids.update(cursor.fetchall())
-    return ids
+    return dict(bulk.find(Blob, "sha256", digests, columns=("sha256", "pk")))
 
 
 def _new_blobs(payloads: dict[str, bytes]) -> list[Blob]:
-    """Unsaved rows, built from one list of column values (as `Model.from_db` does):
-    keyword arguments and defaults per instance cost more than inserting the row."""
     limit = inline_max_bytes()
-    columns = [field.attname for field in Blob._meta.concrete_fields]
-    template = [getattr(Blob(), name) for name in columns]
-    at_digest, at_size, at_data = (columns.index(name) for name in ("sha256", "size", "data"))
-    blobs = []
-    for digest, payload in payloads.items():
-        values = template.copy()
-        values[at_digest], values[at_size] = digest, len(payload)
-        values[at_data] = payload if _goes_inline(len(payload), limit) else None
-        blobs.append(Blob(*values))
-    return blobs
+    return bulk.build(Blob, [
+        {"sha256": digest, "size": len(payload),
+         "data": payload if _goes_inline(len(payload), limit) else None}
+        for digest, payload in payloads.items()])
 
 
 def write_file(sha256: str, data: bytes, *, sync: bool = True) -> None:
@@ -220,8 +200,3 @@ def _digests(payloads: Sequence[bytes], digests: Sequence[str] | None) -> list[s
     if digests is not None:
         return list(digests)
     return [hashlib.sha256(p).hexdigest() for p in payloads]
-
-
-def _chunks(values: list, size: int = _IN_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
