@@ -22,6 +22,7 @@ another message of the same batch wait for a second round (`pipeline._this_round
 import secrets
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -165,17 +166,23 @@ def _write(plan: _Plan) -> tuple[dict[int, str], list[Prepared]]:
     ids = [p.inbound.pk for p in plan.items]
     claimed = _claim(ids)
     outcomes = {pk: "deferred" for pk in ids if pk not in claimed}
-    if outcomes or _senders_known_now(plan):
+    if outcomes:
         items = [p for p in plan.items if p.inbound.pk in claimed]
         if not items:
             return outcomes, []
         plan = _plan(items)
+    try:
+        save_clients(actor=plan.actor, planned=plan.clients)
+    except ValidationError:
+        # A sender the plan registers as new has become a client meanwhile (save_clients
+        # checks before it inserts, and its savepoint leaves nothing behind).
+        plan = _plan(plan.items)
+        save_clients(actor=plan.actor, planned=plan.clients)
     ctx, actor = plan.items[0].ctx, plan.actor
     for item in plan.items:
         if item.incoming.bounce is not None:
             record_bounce(actor=actor, municipality=ctx.municipality,
                           bounce=item.incoming.bounce)
-    save_clients(actor=actor, planned=plan.clients)
     cases = save_cases_from_intake(actor=actor, planned=plan.cases)
     for item, case in zip(plan.new, cases, strict=True):
         _result(item.inbound, State.PROCESSED, "created", case=case)
@@ -190,14 +197,6 @@ def _write(plan: _Plan) -> tuple[dict[int, str], list[Prepared]]:
     _save_settled(done)
     outcomes.update({inbound.pk: inbound.outcome for inbound in done})
     return outcomes, plan.alone
-
-
-def _senders_known_now(plan: _Plan) -> bool:
-    """Whether a sender the plan registers as new has become a client meanwhile."""
-    addresses = [p.value for points in plan.clients.points for p in points]
-    return bool(addresses) and ContactPoint.objects.filter(
-        municipality=plan.actor.municipality, kind=ContactPoint.Kind.EMAIL,
-        value__in=addresses).exists()
 
 
 def _claim(ids: list[int]) -> set[int]:
