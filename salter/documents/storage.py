@@ -70,14 +70,38 @@ def store_blobs(payloads: Sequence[bytes], *, digests: Sequence[str] | None = No
     one small transaction; their Blobs in the order of `payloads`."""
     if not payloads:
         return []
+    blobs = unsaved_blobs(payloads, digests=digests)
+    with transaction.atomic():
+        save_blobs(blobs)
+    return blobs
+
+
+def unsaved_blobs(payloads: Sequence[bytes], *, digests: Sequence[str] | None = None
+                  ) -> list[Blob]:
+    """The first half of `store_blobs`, for a caller that records the rows in its own
+    transaction (an intake batch, which on SQLite would otherwise wait for a write turn
+    of its own): the files are written and synced now, the Blobs built without keys.
+    `save_blobs` gives them their rows."""
     digests = _digests(payloads, digests)
     write_blob_files(payloads, digests=digests)
-    with transaction.atomic():
-        ids = blob_ids(digests, payloads)
     limit = inline_max_bytes()
-    # The same digest means the same bytes, so `data` is right whichever call stored it.
-    return [Blob(pk=ids[d], sha256=d, size=len(p), data=p if _goes_inline(len(p), limit)
-                 else None) for d, p in zip(digests, payloads, strict=True)]
+    return bulk.build(Blob, [
+        {"sha256": digest, "size": len(payload),
+         "data": payload if _goes_inline(len(payload), limit) else None}
+        for digest, payload in zip(digests, payloads, strict=True)])
+
+
+def save_blobs(blobs: Sequence[Blob]) -> None:
+    """The rows of Blobs from `unsaved_blobs`, inside the caller's transaction: each Blob
+    gets the key of its digest's row, looked up or inserted (again, if a transaction
+    rolled back since it was last given one)."""
+    if not blobs:
+        return
+    content = {blob.sha256: (blob.size, blob.data) for blob in blobs}
+    ids = _blob_ids(dict(sorted(content.items())))
+    for blob in blobs:
+        blob.pk = ids[blob.sha256]
+        blob._state.adding = False
 
 
 def write_blob_files(payloads: Sequence[bytes], *,
@@ -110,39 +134,46 @@ def blob_ids(digests: Sequence[str], payloads: Sequence[bytes]) -> dict[str, int
     that tolerates conflicts. New rows are inserted in digest order: two batches
     holding the same new bytes wait for one another in one order, never in a cycle.
     """
-    unique = dict(sorted(zip(digests, payloads, strict=True)))
+    limit = inline_max_bytes()
+    content = {digest: (len(payload), payload if _goes_inline(len(payload), limit) else None)
+               for digest, payload in zip(digests, payloads, strict=True)}
+    return _blob_ids(dict(sorted(content.items())))
+
+
+def _blob_ids(content: dict[str, tuple[int, bytes | None]]) -> dict[str, int]:
+    """{digest: pk} for {digest: (size, data kept in the row or None)}, in digest
+    order."""
     try:
         with transaction.atomic():
-            return _insert_new_blobs(unique)
+            return _insert_new_blobs(content)
     except IntegrityError:
-        return _insert_blobs_tolerating_conflicts(unique)
+        return _insert_blobs_tolerating_conflicts(content)
 
 
-def _insert_new_blobs(unique: dict[str, bytes]) -> dict[str, int]:
-    ids = _existing_blob_ids(list(unique))
-    fresh = _new_blobs({d: p for d, p in unique.items() if d not in ids})
+def _insert_new_blobs(content: dict[str, tuple[int, bytes | None]]) -> dict[str, int]:
+    ids = _existing_blob_ids(list(content))
+    fresh = _new_blobs({d: c for d, c in content.items() if d not in ids})
     bulk.insert(Blob, fresh)
     ids.update((blob.sha256, blob.pk) for blob in fresh)
     return ids
 
 
-def _insert_blobs_tolerating_conflicts(unique: dict[str, bytes]) -> dict[str, int]:
+def _insert_blobs_tolerating_conflicts(content: dict[str, tuple[int, bytes | None]]
+                                       ) -> dict[str, int]:
     # ON CONFLICT DO NOTHING waits for the other transaction and skips its rows; the
     # look-up after it sees them, committed.
-    Blob.objects.bulk_create(_new_blobs(unique), ignore_conflicts=True, batch_size=_IN_CHUNK)
-    return _existing_blob_ids(list(unique))
+    Blob.objects.bulk_create(_new_blobs(content), ignore_conflicts=True,
+                             batch_size=_IN_CHUNK)
+    return _existing_blob_ids(list(content))
 
 
 def _existing_blob_ids(digests: list[str]) -> dict[str, int]:
     return dict(bulk.find(Blob, "sha256", digests, columns=("sha256", "pk")))
 
 
-def _new_blobs(payloads: dict[str, bytes]) -> list[Blob]:
-    limit = inline_max_bytes()
-    return bulk.build(Blob, [
-        {"sha256": digest, "size": len(payload),
-         "data": payload if _goes_inline(len(payload), limit) else None}
-        for digest, payload in payloads.items()])
+def _new_blobs(content: dict[str, tuple[int, bytes | None]]) -> list[Blob]:
+    return bulk.build(Blob, [{"sha256": digest, "size": size, "data": data}
+                             for digest, (size, data) in content.items()])
 
 
 def write_file(sha256: str, data: bytes, *, sync: bool = True) -> None:

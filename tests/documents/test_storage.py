@@ -5,14 +5,17 @@ import hashlib
 import os
 
 import pytest
+from django.db import transaction
 
 from salter.documents import storage
 from salter.documents.models import Blob
 from salter.documents.storage import (
     blob_path,
     read_blob,
+    save_blobs,
     store_blobs,
     store_bytes,
+    unsaved_blobs,
     write_blob_files,
 )
 
@@ -144,3 +147,29 @@ def test_a_file_store_that_cannot_write_fails_the_batch(settings, tmp_path):
         store_blobs([SMALL, LARGE])
 
     assert not Blob.objects.exists()
+
+
+def test_a_batch_writes_files_first_and_records_rows_in_its_own_transaction(syncs):
+    existing = store_bytes(SMALL)
+    blobs = unsaved_blobs([LARGE, SMALL, LARGE])
+
+    assert blob_path(blobs[0].sha256).read_bytes() == LARGE  # durable before any row
+    assert [b.pk for b in blobs] == [None, None, None] and Blob.objects.count() == 1
+    with transaction.atomic():
+        save_blobs(blobs)
+
+    assert blobs[1].pk == existing.pk and blobs[0].pk == blobs[2].pk != existing.pk
+    assert [read_blob(_fresh(b)) for b in blobs] == [LARGE, SMALL, LARGE]
+
+
+def test_blobs_saved_again_after_a_rollback_take_the_rows_that_exist_now():
+    blobs = unsaved_blobs([SMALL])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        save_blobs(blobs)
+        raise RuntimeError("the batch failed")
+    store_bytes(b"other content, stored meanwhile")
+
+    with transaction.atomic():
+        save_blobs(blobs)
+
+    assert read_blob(_fresh(blobs[0])) == SMALL
