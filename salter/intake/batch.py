@@ -10,6 +10,12 @@ transaction (`plan_clients`, `plan_cases_from_intake`, `plan_messages`), so that
 SQLite the other workers wait only for the writes (`save_clients`,
 `save_cases_from_intake`, `append_messages_to_cases`, `save_messages`).
 
+The attachments' files are written before the transaction and their Blob rows saved in
+it. So a worker writes only in one burst per batch: this transaction, then the task's
+result, the next task's claim and its attempt count, which on SQLite keep the write turn
+of the transaction (`salter.sqlite.base.keep_write_turns`); while it parses and plans, the
+other workers write.
+
 Exactly once: the transaction first claims the rows still RECEIVED (on PostgreSQL with
 FOR UPDATE SKIP LOCKED; on SQLite the IMMEDIATE transaction holds the write lock), and
 the same transaction settles them, so a killed worker leaves all of them or none.
@@ -40,6 +46,7 @@ from salter.channels.models import InboundMessage
 from salter.channels.outbox import NewMessages, plan_messages, save_messages
 from salter.clients.actions import NewClients, plan_clients, save_clients
 from salter.clients.models import Client, ContactPoint
+from salter.documents.storage import save_blobs
 from salter.intake.acknowledgements import acknowledgement_draft
 from salter.intake.bounces import record_bounce
 from salter.intake.cases import subject_for
@@ -55,7 +62,8 @@ _SETTLED_FIELDS = ("state", "outcome", "reason", "case", "client", "review_case"
 
 @dataclass
 class Prepared:
-    """A message parsed and its attachments stored, before the transaction."""
+    """A message parsed before the transaction. Its files' Blobs are written but have
+    no rows yet: the transaction saves them first (`save_blobs`)."""
 
     inbound: InboundMessage
     incoming: Incoming
@@ -92,6 +100,11 @@ def settle_batch(prepared: list[Prepared]) -> tuple[dict[int, str], list[Prepare
         if not item.alone:
             by_municipality.setdefault(item.inbound.municipality_id, []).append(item)
     for items in by_municipality.values():
+        for item in items:
+            for blob, _name, _type in item.files:
+                # A batch tried before may have rolled back the key it was given; the
+                # plan's documents must take the key this transaction gives.
+                blob.pk = None
         plan = _plan(items)
         with transaction.atomic():
             settled, rest = _write(plan)
@@ -171,6 +184,7 @@ def _write(plan: _Plan) -> tuple[dict[int, str], list[Prepared]]:
         if not items:
             return outcomes, []
         plan = _plan(items)
+    save_blobs([blob for item in plan.items for blob, _name, _type in item.files])
     try:
         save_clients(actor=plan.actor, planned=plan.clients)
     except ValidationError:

@@ -193,9 +193,9 @@ def _settle_together(prepared):
 
 
 def _prepare(rows):
-    """Parse each message and store its attachments, outside any transaction:
+    """Parse each message and write its attachments' files, outside any transaction:
     ([batch.Prepared], [(unreadable message, reason)])."""
-    from salter.documents.storage import store_blobs, write_blob_files
+    from salter.documents.storage import unsaved_blobs
     from salter.intake.batch import Prepared
 
     contexts, prepared, unreadable = Contexts(), [], []
@@ -215,9 +215,9 @@ def _prepare(rows):
     _thread_batch_or_go_alone(prepared)
     attached = [p for p in prepared if p.incoming and not p.incoming.automatic
                 and p.incoming.attachments]
-    payloads = [a.data for p in attached for a in p.incoming.attachments]
-    write_blob_files(payloads)  # before the turn: file system waits hold nobody up
-    blobs = iter(store_blobs(payloads))
+    # Files now, rows in the batch's transaction (`batch.settle_batch`): neither waits
+    # for, nor holds up, another worker's write.
+    blobs = iter(unsaved_blobs([a.data for p in attached for a in p.incoming.attachments]))
     for item in attached:
         item.files = tuple((next(blobs), a.filename or "attachment",
                             a.content_type or "application/octet-stream")

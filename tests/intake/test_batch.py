@@ -14,7 +14,7 @@ from salter.intake.pipeline import process_batch
 from salter.intake.threads import find_case, find_cases
 from salter.registry.numbering import reserve_sequences
 from salter.tenancy.roles import Role
-from tests.channels.email.corpus import build_message
+from tests.channels.email.corpus import Part, build_message
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +185,32 @@ def test_a_sender_registered_while_the_batch_was_planned_is_that_client(
     assert first.client_id == meanwhile["client"].pk
     assert first.case.clients.get() == meanwhile["client"]
     assert Client.objects.filter(municipality=municipality).count() == 2
+
+
+def test_a_batch_tried_again_links_its_documents_to_their_own_bytes(municipality, monkeypatch):
+    """A failed batch rolls back the rows it gave its attachments; tried again, the
+    documents take the keys the second transaction gives, not the rolled back ones (here
+    taken meanwhile by other bytes)."""
+    from salter.documents.storage import read_blob, store_bytes
+    from salter.intake import batch
+
+    photo = b"\xff\xd8\xff fotografija rupe na putu"
+    ids = accept(municipality, [new_message(1, attachments=[
+        Part("rupa.jpg", "image/jpeg", photo)])])
+    write, calls = batch._write, []
+
+    def fail_once_after_saving_the_blobs(plan):
+        calls.append(plan)
+        if len(calls) == 1:
+            batch.save_blobs([b for item in plan.items for b, _n, _t in item.files])
+            raise RuntimeError("the database went away mid-batch")
+        store_bytes(b"other bytes, stored by another message meanwhile")
+        return write(plan)
+
+    monkeypatch.setattr(batch, "_write", fail_once_after_saving_the_blobs)
+
+    assert process_batch(ids) == {ids[0]: "created"}
+
+    [document] = InboundMessage.objects.get(pk=ids[0]).case.documents.all()
+    assert len(calls) == 2
+    assert document.filename == "rupa.jpg" and read_blob(document.blob) == photo
