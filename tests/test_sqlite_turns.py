@@ -7,7 +7,7 @@ import time
 import pytest
 from django.db import OperationalError, connection, connections, transaction
 
-from salter.sqlite.base import _Turn
+from salter.sqlite.base import _KEEP_AT_MOST, _Turn, keep_write_turns
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite",
                                 reason="the write turn is Šalter's SQLite backend")
@@ -95,3 +95,61 @@ def test_another_thread_writes_as_soon_as_the_transaction_commits():
     assert done.wait(5)
     writer.join()
     assert timings["written"] - committed < 0.05
+
+
+def _free_for_another(turn_path) -> bool:
+    other = _Turn({**turn_path, "OPTIONS": {"timeout": 0.001}})
+    try:
+        other.take()
+    except OperationalError:
+        return False
+    other.close()  # given back at once, even where turns are kept
+    return True
+
+
+def test_a_worker_keeps_the_turn_it_gives_back_for_its_next_write_a_moment(turn_path):
+    turn = _Turn(turn_path)
+    with keep_write_turns(0.2):
+        turn.take()
+        turn.give_back()
+        assert turn.kept and not _free_for_another(turn_path)
+        started = time.monotonic()
+        turn.take()  # again at once: no queueing behind the other writers
+        assert time.monotonic() - started < 0.01
+        turn.give_back()
+        time.sleep(0.3)  # nothing more to write: the keeper lets it go
+        assert not turn.kept and _free_for_another(turn_path)
+    turn.close()
+
+
+def test_a_kept_turn_goes_after_a_few_writes_in_a_row(turn_path):
+    turn = _Turn(turn_path)
+    with keep_write_turns(5):
+        for _write in range(_KEEP_AT_MOST + 1):
+            turn.take()
+            turn.give_back()
+        assert not turn.kept and _free_for_another(turn_path)
+    turn.close()
+
+
+def test_without_keeping_a_turn_given_back_is_free_at_once(turn_path):
+    turn = _Turn(turn_path)
+    turn.take()
+    turn.give_back()
+    assert not turn.kept and _free_for_another(turn_path)
+    turn.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_after_the_writes_lets_the_kept_turn_go():
+    turn = connection._turn
+    with keep_write_turns(5):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE django_migrations SET app = app WHERE id = -1")
+        connection.close()  # a worker reconnects between tasks: the turn stays its own
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE django_migrations SET app = app WHERE id = -1")
+        assert turn.kept and not _free_for_another(connection.settings_dict)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM django_migrations")
+        assert not turn.kept and _free_for_another(connection.settings_dict)

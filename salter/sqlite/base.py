@@ -15,7 +15,9 @@ that does not use this backend (the sqlite3 shell) still meets SQLite's own lock
 
 import fcntl
 import os
+import threading
 import time
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.db import OperationalError
@@ -25,6 +27,24 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 # Waiting for the turn polls: often enough that a turn given back is taken within half a
 # millisecond, and no thread ever waits for it without a limit.
 _FIRST_WAIT, _LONGEST_WAIT = 0.00005, 0.0005
+# In a process that keeps its turns: how long a turn given back is kept for the next
+# write, and how many writes in a row may take it so before it is given back for real.
+_keep_for = 0.0
+_KEEP_AT_MOST = 8
+
+
+@contextmanager
+def keep_write_turns(seconds: float = 0.003):
+    """Within this block, this process keeps a write turn it gives back for `seconds`,
+    for its own next write (see `_Turn`). For the intake workers, whose writes come in
+    bursts: settle a batch, record the task, claim the next one. Other backends ignore
+    it."""
+    global _keep_for
+    previous, _keep_for = _keep_for, seconds
+    try:
+        yield
+    finally:
+        _keep_for = previous
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -61,20 +81,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             super()._close()
         finally:
-            self._turn.close()
+            # The turn is the process's, not the SQLite connection's: a worker that
+            # reconnects between tasks may keep it (`keep_write_turns`).
+            self._turn.give_back()
 
 
 class _Cursor(base.SQLiteCursorWrapper):
     turn: "_Turn"
 
     def execute(self, query, params=None):
-        if not self._alone_writing(query):
+        if self.connection.in_transaction:
+            return super().execute(query, params)
+        if not self._writing(query):
+            self.turn.let_go()  # a read: the writes of the moment are over
             return super().execute(query, params)
         with self.turn:
             return super().execute(query, params)
 
     def executemany(self, query, param_list):
-        if not self._alone_writing(query):
+        if self.connection.in_transaction or not self._writing(query):
             return super().executemany(query, param_list)
         with self.turn:
             return super().executemany(query, param_list)
@@ -85,10 +110,10 @@ class _Cursor(base.SQLiteCursorWrapper):
             return _qmark_style(query)
         return super().convert_query(query, param_names=param_names)
 
-    def _alone_writing(self, query: str) -> bool:
-        """A write statement outside a transaction (SQLite commits it on its own)."""
-        return (not self.connection.in_transaction
-                and query.lstrip()[:6].upper() in _WRITES)
+    @staticmethod
+    def _writing(query: str) -> bool:
+        """A write statement (outside a transaction, SQLite commits it on its own)."""
+        return query.lstrip()[:6].upper() in _WRITES
 
 
 @lru_cache(maxsize=512)
@@ -106,17 +131,48 @@ class _Turn:
     one already waiting instead of taking it again. Only the wait for the turn is bounded:
     the queue is held only by a writer waiting for the turn, which gives up within the
     timeout.
+
+    In a process that keeps its turns (`keep_turns`, the workers), a turn given back is
+    kept a moment longer for this connection's next write: a worker that has settled a
+    batch records the task's result, claims its next task and counts the attempt in one
+    go, instead of queueing three times behind the other workers' batches. The turn goes
+    when the moment has passed, at the connection's next read outside a transaction (the
+    writes of the moment are over), or after a few writes in a row.
     """
 
     def __init__(self, settings_dict: dict):
-        name = str(settings_dict.get("NAME") or "")
-        in_memory = not name or name == ":memory:" or "mode=memory" in name
-        database = name.removeprefix("file:").split("?")[0]
-        self.path = None if in_memory else f"{database}.write-turn"
+        # The settings themselves, not a copy: the test runner renames the database.
+        self._settings = settings_dict
         self.timeout = float((settings_dict.get("OPTIONS") or {}).get("timeout", 5))
-        self._fds: tuple[int, int] | None = None  # (turn, queue)
         self._pid = 0
+        self._fresh_process_state()
+
+    @property
+    def path(self) -> str | None:
+        name = str(self._settings.get("NAME") or "")
+        if not name or name == ":memory:" or "mode=memory" in name:
+            return None
+        return f"{name.removeprefix('file:').split('?')[0]}.write-turn"
+
+    def _forget_parent(self) -> None:
+        """In a child process: close the descriptors inherited over fork() (their lock
+        is the parent's to give back) and start afresh."""
+        if self._fds is not None:
+            for fd in self._fds:
+                os.close(fd)
+        self._fresh_process_state()
+
+    def _fresh_process_state(self) -> None:
+        """Nothing of a parent process carries over a fork(): a descriptor inherited
+        shares its lock with the parent, and the keeper thread does not exist here."""
+        self._fds: tuple[int, int] | None = None  # (turn, queue)
+        self._fds_path: str | None = None
         self._held = False
+        self._kept_until: float | None = None  # a turn given back but kept until then
+        self._kept_writes = 0
+        self._keeping = threading.Condition()
+        self._keeper: threading.Thread | None = None
+        self._pid = os.getpid()
 
     def __enter__(self):
         self.take()
@@ -124,10 +180,21 @@ class _Turn:
     def __exit__(self, *exc):
         self.give_back()
 
+    @property
+    def kept(self) -> bool:
+        return self._kept_until is not None
+
     def take(self) -> None:
-        if self.path is None or self._held:
+        if self._held:
             return
-        turn, queue = self._descriptors()
+        if self._pid != os.getpid():
+            self._forget_parent()
+        if self._kept_until is not None and self._take_kept():
+            return
+        path = self.path
+        if path is None:
+            return
+        turn, queue = self._descriptors(path)
         fcntl.flock(queue, fcntl.LOCK_EX)
         try:
             try:
@@ -137,6 +204,16 @@ class _Turn:
         finally:
             fcntl.flock(queue, fcntl.LOCK_UN)
         self._held = True
+        self._kept_writes = 0
+
+    def _take_kept(self) -> bool:
+        with self._keeping:
+            if self._kept_until is None:  # the keeper let it go just now
+                return False
+            self._kept_until = None
+            self._held = True
+            self._kept_writes += 1
+            return True
 
     def _wait(self, fd: int) -> None:
         deadline = time.monotonic() + self.timeout
@@ -153,25 +230,73 @@ class _Turn:
                 pause = min(pause * 2, _LONGEST_WAIT)
 
     def give_back(self) -> None:
-        if self._held and self._pid == os.getpid():
-            fcntl.flock(self._fds[0], fcntl.LOCK_UN)
+        if not self._held:
+            return
         self._held = False
+        if self._pid != os.getpid():
+            return
+        if _keep_for and self._kept_writes < _KEEP_AT_MOST:
+            with self._keeping:
+                self._kept_until = time.monotonic() + _keep_for
+                self._start_keeper()
+                self._keeping.notify()
+            return
+        fcntl.flock(self._fds[0], fcntl.LOCK_UN)
+
+    def let_go(self) -> None:
+        """Give back a kept turn now."""
+        if self._kept_until is None or self._pid != os.getpid():
+            return
+        with self._keeping:
+            self._release_kept()
+
+    def _release_kept(self) -> None:
+        if self._kept_until is not None:
+            self._kept_until = None
+            fcntl.flock(self._fds[0], fcntl.LOCK_UN)
+
+    def _start_keeper(self) -> None:
+        if self._keeper is None:
+            self._keeper = threading.Thread(target=self._keep, name="sqlite-write-turn",
+                                            daemon=True)
+            self._keeper.start()
+
+    def _keep(self) -> None:
+        """The keeper thread: lets a kept turn go once its moment has passed."""
+        with self._keeping:
+            while self._keeper is threading.current_thread():
+                if self._kept_until is None:
+                    self._keeping.wait()
+                    continue
+                left = self._kept_until - time.monotonic()
+                if left > 0:
+                    self._keeping.wait(left)
+                else:
+                    self._release_kept()
 
     def close(self) -> None:
+        if self._pid != os.getpid():
+            return
         self.give_back()
-        if self._fds is not None and self._pid == os.getpid():
-            for fd in self._fds:
-                os.close(fd)
-        self._fds = None
+        with self._keeping:
+            self._release_kept()
+            self._keeper = None  # the keeper thread ends
+            self._keeping.notify()
+        self._close_descriptors()
 
     def __del__(self):
         self.close()
 
-    def _descriptors(self) -> tuple[int, int]:
-        # A descriptor inherited over fork() would share its lock with the parent.
-        if self._fds is None or self._pid != os.getpid():
-            self._fds = tuple(os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-                              for path in (self.path, f"{self.path}.queue"))
-            self._pid = os.getpid()
-            self._held = False
+    def _descriptors(self, path: str) -> tuple[int, int]:
+        if self._fds_path != path:  # first use, or the database was renamed (tests)
+            self._close_descriptors()
+            self._fds = tuple(os.open(name, os.O_CREAT | os.O_RDWR, 0o600)
+                              for name in (path, f"{path}.queue"))
+            self._fds_path = path
         return self._fds
+
+    def _close_descriptors(self) -> None:
+        if self._fds is not None:
+            for fd in self._fds:
+                os.close(fd)
+        self._fds, self._fds_path = None, None

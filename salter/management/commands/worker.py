@@ -22,6 +22,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from salter.sqlite.base import keep_write_turns
+
 logger = logging.getLogger("salter.worker")
 
 
@@ -137,7 +139,10 @@ class Command(BaseCommand):
             stale_after=stale_after,
         )
         worker.configure_signals()
-        worker.run()
+        # A worker's writes come in bursts (a batch settled, the task recorded, the next
+        # one claimed): on SQLite it keeps its write turn through each burst.
+        with keep_write_turns():
+            worker.run()
 
     def _supervise(self, processes: int, options: dict) -> None:
         connections.close_all()  # each child opens its own connection
