@@ -11,6 +11,10 @@ the turn is taken when a transaction begins and given back when it commits, roll
 or the connection closes; a single write statement outside a transaction takes it for
 that statement. Readers never wait: WAL lets them read while someone writes. A process
 that does not use this backend (the sqlite3 shell) still meets SQLite's own lock.
+
+The workers write in bursts (a batch settled, its task recorded, the next one claimed):
+within `keep_write_turns` a process keeps its turn a few milliseconds after it gives it
+back, so that a burst queues once, not once per statement.
 """
 
 import fcntl
@@ -132,7 +136,7 @@ class _Turn:
     the queue is held only by a writer waiting for the turn, which gives up within the
     timeout.
 
-    In a process that keeps its turns (`keep_turns`, the workers), a turn given back is
+    In a process that keeps its turns (`keep_write_turns`, the workers), a turn given back is
     kept a moment longer for this connection's next write: a worker that has settled a
     batch records the task's result, claims its next task and counts the attempt in one
     go, instead of queueing three times behind the other workers' batches. The turn goes
