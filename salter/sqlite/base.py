@@ -38,7 +38,7 @@ _KEEP_AT_MOST = 8
 
 
 @contextmanager
-def keep_write_turns(seconds: float = 0.003):
+def keep_write_turns(seconds: float = 0.01):
     """Within this block, this process keeps a write turn it gives back for `seconds`,
     for its own next write (see `_Turn`). For the intake workers, whose writes come in
     bursts: settle a batch, record the task, claim the next one. Other backends ignore
