@@ -22,7 +22,10 @@ the same transaction settles them, so a killed worker leaves all of them or none
 
 What is rare and has its own rules is left to the one-message path, after the batch has
 committed: copies of a message (same Message-ID) and replies to a closed case. Replies to
-another message of the same batch wait for a second round (`pipeline._this_round`).
+another message of the same batch wait for a second round (`pipeline._this_round`). The
+copies are looked for when the batch is loaded and again inside the transaction, under
+a lock per Message-ID (`pipeline.lock_message_ids`), so that a copy arriving while the
+batch is planned is not settled beside it as a second new case.
 """
 
 import secrets
@@ -51,7 +54,13 @@ from salter.intake.acknowledgements import acknowledgement_draft
 from salter.intake.bounces import record_bounce
 from salter.intake.cases import subject_for
 from salter.intake.incoming import Incoming
-from salter.intake.pipeline import copy_parsed_fields, missing_sender_reason, not_a_party_reason
+from salter.intake.pipeline import (
+    copy_parsed_fields,
+    ids_with_copies,
+    lock_message_ids,
+    missing_sender_reason,
+    not_a_party_reason,
+)
 from salter.intake.senders import split_name
 from salter.intake.threads import find_cases
 
@@ -174,15 +183,23 @@ def _fill_in_numbers(plan: _Plan, cases) -> None:
 
 def _write(plan: _Plan) -> tuple[dict[int, str], list[Prepared]]:
     """Inside the transaction: claim the messages and save what the plan built. If
-    another worker has claimed some of them, or registered one of the new senders, since
-    the plan was made, the plan is made again here."""
+    another worker has claimed some of them, or registered one of the new senders, or a
+    copy of one of them has arrived, since the plan was made, the plan is made again
+    here."""
     ids = [p.inbound.pk for p in plan.items]
     claimed = _claim(ids)
     outcomes = {pk: "deferred" for pk in ids if pk not in claimed}
-    if outcomes:
-        items = [p for p in plan.items if p.inbound.pk in claimed]
+    items = [p for p in plan.items if p.inbound.pk in claimed]
+    lock_message_ids(plan.items[0].inbound.municipality_id,
+                     [p.inbound.message_id for p in items])
+    # A copy of a message (same Message-ID) that arrived since the batch was loaded: the
+    # one-message path settles the two one after the other, after this transaction.
+    copies = ids_with_copies([p.inbound for p in items])
+    late = [p for p in items if p.inbound.pk in copies]
+    items = [p for p in items if p.inbound.pk not in copies]
+    if len(items) < len(plan.items):
         if not items:
-            return outcomes, []
+            return outcomes, late
         plan = _plan(items)
     save_blobs([blob for item in plan.items for blob, _name, _type in item.files])
     try:
@@ -210,7 +227,7 @@ def _write(plan: _Plan) -> tuple[dict[int, str], list[Prepared]]:
     done = [p.inbound for p in plan.items if id(p) not in left]
     _save_settled(done)
     outcomes.update({inbound.pk: inbound.outcome for inbound in done})
-    return outcomes, plan.alone
+    return outcomes, plan.alone + late
 
 
 def _claim(ids: list[int]) -> set[int]:

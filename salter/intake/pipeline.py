@@ -9,21 +9,28 @@ A worker killed at any point leaves either nothing (the messages are still RECEI
 `requeue_stale` hands them out again) or everything. Parsing, storing attachments and
 threading happen before the transaction, so the database is held only for the writes.
 
+Copies of a message (the same Message-ID by two paths, e.g. to two of the municipality's
+mailboxes) are settled one after the other under a lock per Message-ID
+(`lock_message_ids`): the first opens or continues the case, the others are DUPLICATE,
+even when two workers take them at the same moment.
+
 Nothing is lost and nothing stops the rest: a message that cannot be read, or whose
 processing raises, is QUARANTINED with the reason and can be replayed after a fix.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from salter import bulk
 from salter.cases.models import CaseParty, Channel
 from salter.channels.models import InboundMessage, Mailbox
 from salter.documents.storage import store_bytes
@@ -113,13 +120,12 @@ def process_batch(inbound_ids) -> dict[int, str]:
     prepared, unreadable = _prepare([r for r in rows if r.state == State.RECEIVED])
     for inbound, reason in unreadable:
         outcomes[inbound.pk] = quarantine(inbound.pk, reason)
-    copies = _ids_with_copies(rows)
-    for item in _needing_one_by_one(prepared, copies):
+    for item in _needing_one_by_one(prepared, ids_with_copies(rows)):
         item.alone = True
     pending = prepared
     while pending:
         ready, pending = _this_round(pending)
-        outcomes.update(_settle_round(ready, copies))
+        outcomes.update(_settle_round(ready))
         if pending:
             _thread_batch_or_go_alone(pending)
     return outcomes
@@ -154,7 +160,7 @@ def _thread_batch_or_go_alone(prepared) -> None:
             item.alone = True
 
 
-def _settle_round(prepared, copies: set[int]) -> dict[int, str]:
+def _settle_round(prepared) -> dict[int, str]:
     try:
         outcomes, alone = _settle_together(prepared)
     except OperationalError:
@@ -164,8 +170,7 @@ def _settle_round(prepared, copies: set[int]) -> dict[int, str]:
         logger.exception("intake batch failed; settling its messages one by one")
         outcomes, alone = {}, prepared
     for item in alone:
-        outcomes[item.inbound.pk] = _process_one(item.inbound, item.ctx,
-                                                 may_be_copy=item.inbound.pk in copies)
+        outcomes[item.inbound.pk] = _process_one(item.inbound, item.ctx)
     for pk in [pk for pk, outcome in outcomes.items() if outcome == "deferred"]:
         # Not claimed by this batch: settled meanwhile by another worker (its outcome is
         # the answer), or held by one right now (deferred).
@@ -237,10 +242,12 @@ def _needing_one_by_one(prepared, copies: set[int]):
             yield item
 
 
-def _ids_with_copies(rows) -> set[int]:
+def ids_with_copies(rows) -> set[int]:
     """Messages of the batch whose Message-ID another stored message shares: only these
-    need the duplicate check. One query per municipality of the batch instead of one per
-    message (by the municipality's Message-ID index)."""
+    need the duplicate check, which the one-message path makes. One query per
+    municipality of the batch instead of one per message (by the municipality's
+    Message-ID index). The batch asks again inside its transaction, after
+    `lock_message_ids`, for copies that arrived meanwhile."""
     by_id: dict[tuple[int, str], list[int]] = {}
     for inbound in rows:
         if inbound.message_id:
@@ -249,9 +256,9 @@ def _ids_with_copies(rows) -> set[int]:
     seen: dict[tuple[int, str], int] = {}
     for municipality_id in {m for m, _id in by_id}:
         ids = [message_id for m, message_id in by_id if m == municipality_id]
-        for message_id in (InboundMessage.objects
-                           .filter(municipality_id=municipality_id, message_id__in=ids)
-                           .values_list("message_id", flat=True)):
+        for (message_id,) in bulk.find(InboundMessage, "message_id", ids,
+                                       columns=("message_id",),
+                                       municipality_id=municipality_id):
             key = (municipality_id, message_id)
             seen[key] = seen.get(key, 0) + 1
     return {pk for key, pks in by_id.items() if seen.get(key, 0) > 1 for pk in pks}
@@ -303,7 +310,7 @@ def interpret(inbound: InboundMessage, ctx: Context) -> Incoming:
     raise Unreadable(_("Šalter cannot read messages of this channel yet."))
 
 
-def _process_one(inbound: InboundMessage, ctx: Context, *, may_be_copy: bool = True) -> str:
+def _process_one(inbound: InboundMessage, ctx: Context) -> str:
     try:
         incoming = interpret(inbound, ctx)
         files = () if incoming.automatic else store_files(incoming)
@@ -312,7 +319,7 @@ def _process_one(inbound: InboundMessage, ctx: Context, *, may_be_copy: bool = T
             if locked is None:
                 return current_outcome(inbound.pk)
             locked.raw, locked.mailbox = inbound.raw, inbound.mailbox
-            return _settle(locked, incoming, files, ctx, may_be_copy=may_be_copy)
+            return _settle(locked, incoming, files, ctx)
     except Unreadable as exc:
         return quarantine(inbound.pk, _("The message cannot be read: %s") % exc.reason)
     except OperationalError:
@@ -344,17 +351,15 @@ def store_files(incoming: Incoming) -> tuple:
     )
 
 
-def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context, *,
-            may_be_copy: bool = True) -> str:
-    # The header scan at accept time and the parser may disagree on odd headers.
-    parsed_id_differs = incoming.message_id and incoming.message_id != inbound.message_id
+def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context) -> str:
     copy_parsed_fields(inbound, incoming)
     actor = ctx.actor(inbound.channel)
     if incoming.automatic:
         if incoming.bounce is not None:
             record_bounce(actor=actor, municipality=ctx.municipality, bounce=incoming.bounce)
         return finish(inbound, State.IGNORED, "ignored", reason=incoming.automatic)
-    earlier = _earlier_copy(inbound) if may_be_copy or parsed_id_differs else None
+    lock_message_ids(inbound.municipality_id, [inbound.message_id])
+    earlier = _earlier_copy(inbound)
     if earlier is not None:
         inbound.client_id = earlier.client_id
         return finish(inbound, State.DUPLICATE, "duplicate", case=earlier.case,
@@ -403,6 +408,29 @@ def _earlier_copy(inbound: InboundMessage) -> InboundMessage | None:
                     state__in=[State.PROCESSED, State.REVIEW, State.DUPLICATE])
             .exclude(pk=inbound.pk).select_related("case").order_by()[:1])
     return next(iter(earlier), None)
+
+
+def lock_message_ids(municipality_id: int, message_ids) -> None:
+    """Inside a transaction: settle messages of one Message-ID one transaction at a time,
+    so that two copies of a message (sent to two of the municipality's mailboxes, say)
+    processed at the same moment give one case and one duplicate. On PostgreSQL a
+    transaction-level advisory lock per Message-ID, taken in one order; SQLite's writers
+    take turns anyway."""
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({_lock_key(municipality_id, message_id)
+                   for message_id in message_ids if message_id})
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) "
+                       "AS k ORDER BY 1) AS keys", [keys])
+
+
+def _lock_key(municipality_id: int, message_id: str) -> int:
+    digest = hashlib.blake2b(f"salter.message-id:{municipality_id}:{message_id}".encode(),
+                             digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _continue_case(inbound, incoming, files, case, ctx) -> str:

@@ -214,3 +214,81 @@ def test_a_batch_tried_again_links_its_documents_to_their_own_bytes(municipality
     [document] = InboundMessage.objects.get(pk=ids[0]).case.documents.all()
     assert len(calls) == 2
     assert document.filename == "rupa.jpg" and read_blob(document.blob) == photo
+
+
+def test_a_copy_settled_while_the_batch_was_planned_makes_the_batch_message_a_duplicate(
+        municipality, monkeypatch):
+    """The same message by two paths (sent to two of the municipality's mailboxes): one
+    copy is in a batch being planned when the other arrives and is settled by another
+    worker. The batch's transaction finds the copy and leaves its message to the
+    one-message path, which records it as the duplicate."""
+    from salter.intake import batch
+
+    raw = new_message(1)
+    [first] = accept(municipality, [raw])
+    meanwhile = {}
+    plan = batch._plan
+
+    def plan_while_the_copy_is_settled(items):
+        planned = plan(items)
+        if not meanwhile:
+            [meanwhile["copy"]] = accept(municipality, [b"Received: from mx2\r\n" + raw])
+            meanwhile["outcome"] = process_batch([meanwhile["copy"]])
+        return planned
+
+    monkeypatch.setattr(batch, "_plan", plan_while_the_copy_is_settled)
+
+    assert process_batch([first]) == {first: "duplicate"}
+
+    assert meanwhile["outcome"] == {meanwhile["copy"]: "created"}
+    copy = InboundMessage.objects.get(pk=meanwhile["copy"])
+    duplicate = InboundMessage.objects.get(pk=first)
+    assert duplicate.state == State.DUPLICATE and duplicate.case == copy.case
+    assert Case.objects.filter(municipality=municipality).count() == 1
+    assert OutboundMessage.objects.count() == 1  # one acknowledgement
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_settling_two_copies_at_once_make_one_case(municipality, monkeypatch):
+    """Each worker takes one copy; the second waits for the first's transaction (the lock
+    per Message-ID on PostgreSQL, the write turn on SQLite) and then finds its copy."""
+    import threading
+
+    from django.db import connections
+
+    from salter.intake import pipeline
+
+    raw = new_message(1)
+    ids = accept(municipality, [raw, b"Received: from mx2\r\n" + raw])
+    inside, release = threading.Event(), threading.Event()
+    look_up = pipeline._earlier_copy
+
+    def first_worker_pauses_under_the_lock(inbound):
+        if inbound.pk == ids[0]:
+            inside.set()
+            release.wait(10)
+        return look_up(inbound)
+
+    monkeypatch.setattr(pipeline, "_earlier_copy", first_worker_pauses_under_the_lock)
+    outcomes = {}
+
+    def worker(pk):
+        try:
+            outcomes.update(process_batch([pk]))
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=worker, args=(ids[0],))
+    first.start()
+    assert inside.wait(10)
+    second = threading.Thread(target=worker, args=(ids[1],))
+    second.start()
+    second.join(0.5)
+    waited = second.is_alive()
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    assert waited
+    assert outcomes == {ids[0]: "created", ids[1]: "duplicate"}
+    assert Case.objects.filter(municipality=municipality).count() == 1
