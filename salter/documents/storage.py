@@ -3,8 +3,9 @@
 Content up to `SALTER_BLOB_INLINE_MAX_BYTES` lives in its Blob row (`data`): storing it
 costs no file, and it is as durable as the transaction that records it. Larger content is
 a file under MEDIA_ROOT/blobs/ab/cd/<sha256>, written atomically and synced before its
-row can be committed. This module is the only one that writes blobs and `read_blob` the
-only way to read one: nothing else knows, or needs to know, where the bytes are.
+row can be committed. This module is the only one that writes blobs and `read_blob` and
+`open_blob` the only ways to read one: nothing else knows, or needs to know, where the
+bytes are.
 
 A Blob row exists only once its bytes are durable; a rolled back transaction leaves at
 most an unreferenced file, which costs nothing.
@@ -12,6 +13,7 @@ most an unreferenced file, which costs nothing.
 
 import ctypes
 import hashlib
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -50,6 +52,13 @@ def read_blob(blob: Blob) -> bytes:
     if data is not None:
         return bytes(data)  # PostgreSQL hands back a memoryview
     return blob_path(blob.sha256).read_bytes()
+
+
+def open_blob(blob: Blob):
+    """The blob's bytes as a binary file object, for streaming a large one out."""
+    if blob.data is not None:
+        return io.BytesIO(bytes(blob.data))
+    return open(blob_path(blob.sha256), "rb")  # the caller closes it
 
 
 def store_bytes(data: bytes) -> Blob:

@@ -3,7 +3,7 @@ membership there (see `salter.tenancy.access.municipality_view`)."""
 
 from django.urls import include, path
 
-from salter.workspace.views import case_actions, cases, clients, home, inbox, search
+from salter.workspace.views import case_actions, cases, clients, documents, home, inbox, search
 
 app_name = "workspace"
 
@@ -37,6 +37,7 @@ municipality_patterns = [
     path("clients/", clients.client_list, name="clients"),
     path("clients/pick/", clients.pick_client, name="client_pick"),
     path("clients/<int:client_id>/", include(client_patterns)),
+    path("documents/<int:document_id>/", documents.document, name="document"),
     path("search/", search.search, name="search"),
 ]
 

@@ -8,6 +8,8 @@ import pytest
 from django.urls import URLResolver, reverse
 
 from salter.clients.models import ContactPoint
+from salter.documents.models import Document
+from salter.documents.storage import store_bytes
 from salter.workspace import urls as workspace_urls
 from tests.factories import make_department
 from tests.workspace.conftest import new_case, new_person
@@ -27,7 +29,8 @@ def _routes(patterns, params=()):
 
 
 ROUTES = sorted(set(_routes(workspace_urls.urlpatterns)))
-OBJECT_ROUTES = [(n, p) for n, p in ROUTES if {"case_id", "client_id"} & set(p)]
+OBJECT_ROUTES = [(n, p) for n, p in ROUTES
+                 if {"case_id", "client_id", "document_id"} & set(p)]
 MUNICIPALITY_ROUTES = [(n, p) for n, p in ROUTES if p == ("municipality",)]
 
 
@@ -38,8 +41,12 @@ def test_every_route_is_classified():
 @pytest.fixture
 def foreign(other_clerk):
     client = new_person(other_clerk, contacts=[(ContactPoint.Kind.PHONE, "0641234567")])
-    return {"case_id": new_case(other_clerk, clients=[client]).pk, "client_id": client.pk,
-            "point_id": client.contact_points.get().pk}
+    case = new_case(other_clerk, clients=[client])
+    document = Document.objects.create(municipality=case.municipality, case=case,
+                                       client=client, blob=store_bytes(b"%PDF-1.4"),
+                                       filename="zahtev.pdf")
+    return {"case_id": case.pk, "client_id": client.pk,
+            "point_id": client.contact_points.get().pk, "document_id": document.pk}
 
 
 def _url(name, params, slug, ids):
@@ -60,7 +67,8 @@ def test_ids_of_another_municipality_are_not_found(web, clerk, foreign, name, pa
 
 @pytest.mark.parametrize(("name", "params"), OBJECT_ROUTES)
 def test_missing_ids_are_not_found(web, clerk, name, params):
-    ids = {"case_id": MISSING, "client_id": MISSING, "point_id": MISSING}
+    ids = {"case_id": MISSING, "client_id": MISSING, "point_id": MISSING,
+           "document_id": MISSING}
     _assert_not_found(web, _url(name, params, clerk.municipality.slug, ids))
 
 

@@ -18,7 +18,7 @@ from salter.channels.models import InboundMessage, OutboundMessage
 from salter.clients import actions as client_actions
 from salter.clients.access import access_client, clients_visible_to
 from salter.clients.matching import suggest_duplicates
-from salter.documents.models import Document
+from salter.documents.access import documents_visible_to
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
 from salter.workspace import forms
@@ -72,8 +72,8 @@ def client_history(membership, client) -> list[HistoryItem]:
     items += [HistoryItem(m.created_at, "outbound", m)
               for m in OutboundMessage.objects.filter(in_sight, **scope).select_related("case")]
     items += [HistoryItem(d.created_at, "document", d)
-              for d in Document.objects.filter(in_sight, **scope).select_related("case", "blob")
-              .defer("blob__data")]  # the list shows sizes, not contents
+              for d in documents_visible_to(membership).filter(client=client)
+              .select_related("case", "blob").defer("blob__data")]  # sizes, not contents
     return sorted(items, key=lambda i: i.at, reverse=True)
 
 

@@ -1,0 +1,22 @@
+"""Looking up documents for a staff member: their municipality's, and of those tied to a
+case only the ones of cases they may open (`Case.objects.visible_to`). Anything else is
+the same 404 as a missing id."""
+
+from django.db.models import Q
+from django.http import Http404
+
+from salter.cases.models import Case
+from salter.documents.models import Document
+
+
+def documents_visible_to(actor):
+    visible = Case.objects.visible_to(actor)
+    return Document.objects.filter(municipality=actor.municipality).filter(
+        Q(case__isnull=True) | Q(case__in=visible))
+
+
+def access_document(actor, document_id) -> Document:
+    try:
+        return documents_visible_to(actor).select_related("blob").get(pk=int(document_id))
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
