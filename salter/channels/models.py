@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salter.cases.models import Channel
+from salter.lang.deferred import Deferred
 from salter.tenancy.models import Municipality
 
 
@@ -62,7 +63,10 @@ class InboundMessage(models.Model):
     source = models.CharField(max_length=100, blank=True)  # mailbox, SMTP, file, gateway
     received_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED)
+    # Why it was set aside, as the settling process wrote it (command line, logs), and
+    # untranslated for staff to read in their own language (`reason_shown`).
     reason = models.TextField(blank=True)
+    reason_data = models.JSONField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # When processing was last handed to a task, and last started: a message still
     # RECEIVED long after both was lost by a dead worker and is queued again.
@@ -101,6 +105,13 @@ class InboundMessage(models.Model):
         ]
         verbose_name = _("inbound message")
         verbose_name_plural = _("inbound messages")
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the reader's language, where it was stored untranslated."""
+        if self.reason_data:
+            return str(Deferred.from_data(self.reason_data))
+        return self.reason
 
 
 class OutboundMessage(models.Model):

@@ -60,13 +60,16 @@ from salter.intake.pipeline import (
     lock_message_ids,
     missing_sender_reason,
     not_a_party_reason,
+    reason_columns,
 )
 from salter.intake.senders import split_name
 from salter.intake.threads import find_cases
+from salter.lang.deferred import Deferred
 
 State = InboundMessage.State
-_SETTLED_FIELDS = ("state", "outcome", "reason", "case", "client", "review_case",
-                   "processed_at", "sender", "subject", "body_text", "language", "message_id")
+_SETTLED_FIELDS = ("state", "outcome", "reason", "reason_data", "case", "client",
+                   "review_case", "processed_at", "sender", "subject", "body_text",
+                   "language", "message_id")
 
 
 @dataclass
@@ -243,9 +246,11 @@ def _save_settled(messages: list[InboundMessage]) -> None:
     bulk.update(messages, _SETTLED_FIELDS)
 
 
-def _result(inbound: InboundMessage, state: str, outcome: str, *, reason: str = "",
-            case=None, review_case=None) -> None:
-    inbound.state, inbound.outcome, inbound.reason = state, outcome, reason
+def _result(inbound: InboundMessage, state: str, outcome: str, *,
+            reason: str | Deferred = "", case=None, review_case=None) -> None:
+    inbound.state, inbound.outcome = state, outcome
+    columns = reason_columns(reason)
+    inbound.reason, inbound.reason_data = columns["reason"], columns["reason_data"]
     inbound.case, inbound.review_case = case, review_case
     inbound.processed_at = timezone.now()
 

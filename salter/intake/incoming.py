@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 class Unreadable(Exception):
     """The raw item cannot be turned into a message; it goes to quarantine with `reason`."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason):  # str, or a Deferred text (salter.lang.deferred)
         super().__init__(reason)
         self.reason = reason
 
@@ -36,7 +36,7 @@ class Incoming:
     attachments: tuple = ()  # objects with filename, content_type and data
     message_id: str = ""  # without <>
     references: tuple[str, ...] = ()  # earlier messages this one answers, without <>
-    automatic: str = ""  # why no person wrote it (auto-reply, list, loop); "" otherwise
+    automatic: object = ""  # why no person wrote it (a Deferred text), "" if a person did
     bounce: Bounce | None = None
     language: str = ""
     sender_domain: str = field(default="", init=False)

@@ -5,9 +5,10 @@ would answer each other for ever."""
 import re
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from salter.intake.incoming import Bounce
+from salter.lang.deferred import Deferred
 
 _MACHINE_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 _DSN_PARTS = ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers",
@@ -19,31 +20,30 @@ def lower_headers(parsed) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in (parsed.headers or {}).items()}
 
 
-def automatic_reason(parsed, *, own_addresses: frozenset[str]) -> str:
+def automatic_reason(parsed, *, own_addresses: frozenset[str]) -> Deferred | str:
     """Why this message was sent by a machine, or "" when a person wrote it."""
     headers = lower_headers(parsed)
     auto_submitted = headers.get("auto-submitted", "").strip().lower()
     precedence = headers.get("precedence", "").strip().lower()
     own_domain = getattr(settings, "SALTER_MAIL_DOMAIN", "")
     from_address = (parsed.from_address or "").lower()
-    # Reasons are translated only for the check that matched: gettext for every check of
-    # every message cost more than the checks themselves.
+    # Kept untranslated: staff read the reason in their own language.
+    own_message = Deferred(gettext_noop("one of Šalter's own messages came back"))
     checks = (
-        (parsed.is_bounce, lambda: _("delivery failure report (bounce)")),
+        (parsed.is_bounce, Deferred(gettext_noop("delivery failure report (bounce)"))),
         (auto_submitted and auto_submitted != "no",
-         lambda: _("automatic message (Auto-Submitted: %s)") % auto_submitted),
+         Deferred(gettext_noop("automatic message (Auto-Submitted: %s)"), (auto_submitted,))),
         (precedence in _MACHINE_PRECEDENCE,
-         lambda: _("bulk or list mail (Precedence: %s)") % precedence),
-        (parsed.is_auto_reply, lambda: _("automatic reply")),
-        (parsed.is_list or "list-id" in headers, lambda: _("mailing list")),
-        (any(name.startswith("x-salter-") for name in headers),
-         lambda: _("one of Šalter's own messages came back")),
+         Deferred(gettext_noop("bulk or list mail (Precedence: %s)"), (precedence,))),
+        (parsed.is_auto_reply, Deferred(gettext_noop("automatic reply"))),
+        (parsed.is_list or "list-id" in headers, Deferred(gettext_noop("mailing list"))),
+        (any(name.startswith("x-salter-") for name in headers), own_message),
         (own_domain and (parsed.message_id or "").lower().endswith("@" + own_domain.lower()),
-         lambda: _("one of Šalter's own messages came back")),
+         own_message),
         (from_address in own_addresses,
-         lambda: _("sent from one of the municipality's own addresses")),
+         Deferred(gettext_noop("sent from one of the municipality's own addresses"))),
     )
-    return next((reason() for matched, reason in checks if matched), "")
+    return next((reason for matched, reason in checks if matched), "")
 
 
 def bounce_of(parsed) -> Bounce | None:

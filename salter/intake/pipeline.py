@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from salter import bulk
@@ -41,6 +41,7 @@ from salter.intake.email import interpret_email
 from salter.intake.incoming import Incoming, Unreadable
 from salter.intake.senders import create_sender, find_sender
 from salter.intake.threads import find_case
+from salter.lang.deferred import Deferred
 from salter.procedures.routing import RuleSet
 from salter.tasks import enqueue_on_commit
 from salter.tenancy.models import Municipality
@@ -209,7 +210,7 @@ def _prepare(rows):
         try:
             incoming = interpret(inbound, ctx)
         except Unreadable as exc:
-            unreadable.append((inbound, _("The message cannot be read: %s") % exc.reason))
+            unreadable.append((inbound, unreadable_reason(exc)))
             continue
         except Exception:
             # The one-message path will quarantine it with the reason.
@@ -307,7 +308,8 @@ def _load_context(municipality_id: int) -> Context:
 def interpret(inbound: InboundMessage, ctx: Context) -> Incoming:
     if inbound.channel == Channel.EMAIL:
         return interpret_email(inbound, own_addresses=ctx.own_addresses)
-    raise Unreadable(_("Šalter cannot read messages of this channel yet."))
+    raise Unreadable(Deferred(
+        gettext_noop("Šalter cannot read messages of this channel yet.")))
 
 
 def _process_one(inbound: InboundMessage, ctx: Context) -> str:
@@ -321,7 +323,7 @@ def _process_one(inbound: InboundMessage, ctx: Context) -> str:
             locked.raw, locked.mailbox = inbound.raw, inbound.mailbox
             return _settle(locked, incoming, files, ctx)
     except Unreadable as exc:
-        return quarantine(inbound.pk, _("The message cannot be read: %s") % exc.reason)
+        return quarantine(inbound.pk, unreadable_reason(exc))
     except OperationalError:
         # The database itself is in trouble (locked, connection lost): not the message's
         # fault. It stays RECEIVED and `requeue_stale` hands it out again.
@@ -363,8 +365,9 @@ def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context) ->
     if earlier is not None:
         inbound.client_id = earlier.client_id
         return finish(inbound, State.DUPLICATE, "duplicate", case=earlier.case,
-                      reason=_("The same message (Message-ID) was already received as "
-                               "message %(id)s.") % {"id": earlier.pk})
+                      reason=Deferred(gettext_noop(
+                          "The same message (Message-ID) was already received as message "
+                          "%(id)s."), {"id": earlier.pk}))
     inbound.client = find_sender(ctx.municipality, incoming)
     case = find_case(ctx.municipality, subject=incoming.subject,
                      references=incoming.references)
@@ -377,15 +380,22 @@ def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context) ->
     return finish(inbound, State.PROCESSED, "created", case=case)
 
 
-def missing_sender_reason() -> str:
-    return _("The sender's address is missing or not valid, so nobody can be answered; "
-             "open a case by hand if needed.")
+def unreadable_reason(exc: Unreadable) -> Deferred:
+    return Deferred(gettext_noop("The message cannot be read: %s"), (exc.reason,))
 
 
-def not_a_party_reason(sender: str, case) -> str:
-    return (_("%(sender)s is not a party of case %(number)s; a staff member must decide "
-              "whether the message belongs to it.")
-            % {"sender": sender or _("An unknown sender"), "number": case.registry_number})
+def missing_sender_reason() -> Deferred:
+    return Deferred(gettext_noop(
+        "The sender's address is missing or not valid, so nobody can be answered; open a "
+        "case by hand if needed."))
+
+
+def not_a_party_reason(sender: str, case) -> Deferred:
+    return Deferred(gettext_noop(
+        "%(sender)s is not a party of case %(number)s; a staff member must decide whether "
+        "the message belongs to it."),
+        {"sender": sender or Deferred(gettext_noop("An unknown sender")),
+         "number": case.registry_number})
 
 
 def copy_parsed_fields(inbound: InboundMessage, incoming: Incoming) -> None:
@@ -465,21 +475,22 @@ def open_case(inbound, incoming: Incoming, files, ctx: Context, *, actor):
     return case
 
 
-def finish(inbound: InboundMessage, state: str, outcome: str, *, reason: str = "",
-           case=None, review_case=None) -> str:
+def finish(inbound: InboundMessage, state: str, outcome: str, *,
+           reason: str | Deferred = "", case=None, review_case=None) -> str:
     InboundMessage.objects.filter(pk=inbound.pk).update(
-        state=state, outcome=outcome, reason=reason, case=case, client=inbound.client_id,
+        state=state, outcome=outcome, **reason_columns(reason), case=case,
+        client=inbound.client_id,
         review_case=review_case, processed_at=timezone.now(), sender=inbound.sender,
         subject=inbound.subject, body_text=inbound.body_text, language=inbound.language,
         message_id=inbound.message_id)
     return outcome
 
 
-def quarantine(pk: int, reason: str) -> str:
+def quarantine(pk: int, reason: str | Deferred) -> str:
     """Set a message aside with the reason, unless it was settled meanwhile."""
     with transaction.atomic():
         updated = InboundMessage.objects.filter(pk=pk, state=State.RECEIVED).update(
-            state=State.QUARANTINED, outcome="quarantined", reason=reason[:4000],
+            state=State.QUARANTINED, outcome="quarantined", **reason_columns(reason),
             processed_at=timezone.now())
     return "quarantined" if updated else current_outcome(pk)
 
@@ -499,8 +510,9 @@ def requeue_stale(*, older_than_seconds: float, max_attempts: int = MAX_ATTEMPTS
     )
     hopeless = list(stale.filter(attempts__gte=max_attempts).values_list("pk", flat=True))
     for pk in hopeless:
-        quarantine(pk, _("Processing never finished in %(n)d attempts: the worker stopped "
-                         "each time.") % {"n": max_attempts})
+        quarantine(pk, Deferred(gettext_noop(
+            "Processing never finished in %(n)d attempts: the worker stopped each time."),
+            {"n": max_attempts}))
     retry = list(stale.filter(attempts__lt=max_attempts).values_list("pk", flat=True)[:5000])
     if retry:
         with transaction.atomic():
@@ -509,13 +521,20 @@ def requeue_stale(*, older_than_seconds: float, max_attempts: int = MAX_ATTEMPTS
     return {"requeued": len(retry), "quarantined": len(hopeless)}
 
 
+def reason_columns(reason: str | Deferred) -> dict:
+    """The reason as this process reads it, and kept untranslated where it can be, so
+    that staff read it in their own language (`InboundMessage.reason_shown`)."""
+    data = reason.as_data() if isinstance(reason, Deferred) else None
+    return {"reason": str(reason)[:4000], "reason_data": data}
+
+
 def replay(inbound: InboundMessage) -> str:
     """Process a quarantined message again (after a fix), now, in this process."""
     with transaction.atomic():
         updated = InboundMessage.objects.filter(
             pk=inbound.pk, state=State.QUARANTINED).update(
-            state=State.RECEIVED, outcome="", reason="", attempts=0, processed_at=None,
-            queued_at=timezone.now())
+            state=State.RECEIVED, outcome="", reason="", reason_data=None, attempts=0,
+            processed_at=None, queued_at=timezone.now())
     if not updated:
         return current_outcome(inbound.pk)
     return process_inbound(inbound.pk)

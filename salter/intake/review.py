@@ -5,6 +5,7 @@ without a usable sender."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from salter.cases.actions import link_client
 from salter.cases.models import CaseParty
@@ -12,6 +13,7 @@ from salter.channels.models import InboundMessage
 from salter.intake.cases import append_to_case
 from salter.intake.pipeline import Contexts, finish, interpret, open_case, store_files
 from salter.intake.senders import create_sender, find_sender
+from salter.lang.deferred import Deferred
 
 State = InboundMessage.State
 
@@ -51,7 +53,8 @@ def attach_reviewed(*, actor, inbound: InboundMessage) -> str:
             open_case=lambda: open_case(locked, incoming, files, ctx, actor=actor))
         outcome = "created" if is_new else "appended"
         return finish(locked, State.PROCESSED, outcome, case=case,
-                      reason=_("Attached by %(user)s.") % {"user": actor.user})
+                      reason=Deferred(gettext_noop("Attached by %(user)s."),
+                                      {"user": str(actor.user)}))
 
 
 def open_case_from_review(*, actor, inbound: InboundMessage):
@@ -62,5 +65,6 @@ def open_case_from_review(*, actor, inbound: InboundMessage):
         locked.client = locked.client or find_sender(ctx.municipality, incoming)
         case = open_case(locked, incoming, files, ctx, actor=actor)
         finish(locked, State.PROCESSED, "created", case=case,
-               reason=_("New case opened by %(user)s.") % {"user": actor.user})
+               reason=Deferred(gettext_noop("New case opened by %(user)s."),
+                               {"user": str(actor.user)}))
         return case

@@ -57,7 +57,8 @@ def replay_message(request, membership, inbound_id: int):
     outcome = replay(inbound)
     inbound.refresh_from_db()
     if outcome == "quarantined":
-        messages.warning(request, _("Still quarantined: %(reason)s") % {"reason": inbound.reason})
+        messages.warning(request, _("Still quarantined: %(reason)s")
+                         % {"reason": inbound.reason_shown})
     else:
         messages.success(request, _("Processed again: %(outcome)s.")
                          % {"outcome": _OUTCOMES.get(outcome, outcome)})

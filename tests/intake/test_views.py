@@ -3,6 +3,7 @@ attach after confirming, open a new case."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from salter.cases.actions import create_case
 from salter.cases.models import CaseEvent, CaseParty, Channel
@@ -135,3 +136,19 @@ def test_preview_of_a_binary_file_says_so_instead_of_showing_bytes(staff, munici
 
     assert "binary file of 1,208 bytes" in page
     assert "\ufffd" not in page
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("hu", "nem érintett fél"), ("en", "is not a party of case"),
+    ("sr", "није странка"), ("sr-latn", "nije stranka")])
+def test_the_reason_is_read_in_the_staff_members_language(staff, municipality, deliver, case,
+                                                          settings, language, words):
+    with translation.override("sr-latn"):  # the worker's language
+        outcome, inbound = deliver(build_message(subject=f"Re: {case.registry_number}",
+                                                 from_address="komsija@example.org"))
+    assert outcome == "review" and "nije stranka" in inbound.reason
+
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = staff.get(url("message", municipality, inbound)).content.decode()
+
+    assert words in page and "komsija@example.org" in page

@@ -36,6 +36,9 @@ from email.utils import format_datetime, quote
 
 import olefile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from salter.lang.deferred import Deferred
 
 from .charsets import decode_bytes
 from .headers import clean_line, normalize_address
@@ -123,8 +126,8 @@ _CODEPAGES = {
 class UnreadableOutlookFile(Exception):
     """The .msg file cannot be turned into a message; ``reason`` goes to quarantine."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: Deferred) -> None:
+        super().__init__(str(reason))
         self.reason = reason
 
 
@@ -168,8 +171,9 @@ def to_internet_message(raw: bytes, *, max_attachment_bytes: int = 25 * 1024 * 1
 
 def _damaged(detail: str) -> UnreadableOutlookFile:
     return UnreadableOutlookFile(
-        _("The %(format)s file is damaged and cannot be read (%(detail)s).")
-        % {"format": FORMAT, "detail": detail})
+        Deferred(gettext_noop(
+            "The %(format)s file is damaged and cannot be read (%(detail)s)."),
+            {"format": FORMAT, "detail": detail}))
 
 
 def _detail(exc: Exception) -> str:
@@ -228,9 +232,10 @@ class _Reader:
         top = self.storage([], self.ole.root, TOP_HEADER, codec="")
         if top is None:
             raise UnreadableOutlookFile(
-                _("This file is not an %(format)s message but another kind of document "
-                  "(%(examples)s, …); attach it to a case by hand if it is needed.")
-                % {"format": FORMAT, "examples": "Word, Excel"})
+                Deferred(gettext_noop(
+                    "This file is not an %(format)s message but another kind of document "
+                    "(%(examples)s, …); attach it to a case by hand if it is needed."),
+                    {"format": FORMAT, "examples": "Word, Excel"}))
         return top
 
     def storage(self, path, node, header: int, *, codec: str) -> _Storage | None:
@@ -331,8 +336,9 @@ class _Reader:
         self.attachments += 1
         if self.attachments > self.limits.max_parts:
             raise UnreadableOutlookFile(
-                _("The %(format)s file has more than %(limit)s attachments.")
-                % {"format": FORMAT, "limit": self.limits.max_parts})
+                Deferred(gettext_noop(
+                    "The %(format)s file has more than %(limit)s attachments."),
+                    {"format": FORMAT, "limit": self.limits.max_parts}))
         item = self.storage([*storage.path, node.name], node, CHILD_HEADER, codec=storage.codec)
         if item is None:
             return None
@@ -348,10 +354,11 @@ class _Reader:
             return None  # by reference or an OLE object: nothing to carry over
         if entry.size > self.limits.max_attachment_bytes:
             raise UnreadableOutlookFile(
-                _("The attachment %(name)s of the %(format)s file is %(size)s bytes, over "
-                  "the size limit of %(limit)s bytes.")
-                % {"name": repr(name[:80]), "format": FORMAT, "size": entry.size,
-                   "limit": self.limits.max_attachment_bytes})
+                Deferred(gettext_noop(
+                    "The attachment %(name)s of the %(format)s file is %(size)s bytes, over "
+                    "the size limit of %(limit)s bytes."),
+                    {"name": repr(name[:80]), "format": FORMAT, "size": entry.size,
+                     "limit": self.limits.max_attachment_bytes}))
         data = self.binary(item, PR_ATTACH_DATA) or b""
         content_type = _content_type(self.string(item, PR_ATTACH_MIME_TAG), name)
         name = name or _fallback_name(content_type, self.attachments)
@@ -368,9 +375,10 @@ class _Reader:
     def forwarded(self, item: _Storage, node, name: str, depth: int) -> MIMEPart:
         if depth + 1 > self.limits.max_depth:
             raise UnreadableOutlookFile(
-                _("The %(format)s file holds messages attached inside each other more "
-                  "than %(limit)s levels deep.")
-                % {"format": FORMAT, "limit": self.limits.max_depth})
+                Deferred(gettext_noop(
+                    "The %(format)s file holds messages attached inside each other more "
+                    "than %(limit)s levels deep."),
+                    {"format": FORMAT, "limit": self.limits.max_depth}))
         path = [*item.path, node.name]
         inner = self.storage(path, node, EMBEDDED_HEADER, codec=item.codec)
         if inner is None:

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             reason = (f"already received as message {inbound.pk} "
                       f"({settled_outcome(inbound)})")
         else:
-            reason = inbound.reason
+            reason = inbound.reason_shown
         case = inbound.case or inbound.review_case
         return _line(name, status, case.registry_number if case else None, reason)
 

@@ -36,14 +36,14 @@ class Command(BaseCommand):
     def _list(self, messages):
         for m in messages:
             self.stdout.write(f"{m.pk}\t{m.municipality.slug}\t{m.received_at:%Y-%m-%d %H:%M}\t"
-                              f"{m.sender or '-'}\t{_one_line(m.reason)}")
+                              f"{m.sender or '-'}\t{_one_line(m.reason_shown)}")
 
     def _show(self, m):
         for label, value in (("id", m.pk), ("municipality", m.municipality.slug),
                              ("state", m.state), ("received", m.received_at.isoformat()),
                              ("source", m.source), ("message-id", m.message_id),
                              ("sha256", m.sha256), ("attempts", m.attempts),
-                             ("reason", m.reason)):
+                             ("reason", m.reason_shown)):
             self.stdout.write(f"{label}: {value}")
         self.stdout.write("")
         self.stdout.write(safe_preview(m))
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         for m in list(chosen):
             outcome = replay(m)
             m.refresh_from_db()
-            self.stdout.write(f"{m.pk}\t{outcome}\t{_one_line(m.reason)}")
+            self.stdout.write(f"{m.pk}\t{outcome}\t{_one_line(m.reason_shown)}")
 
 
 def _get(messages, pk: int) -> InboundMessage:
