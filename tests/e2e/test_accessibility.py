@@ -1,0 +1,92 @@
+"""Staff and citizens' pages meet WCAG 2.1 AA as far as a machine can tell (axe-core, run
+in the system Chromium): public services in Serbia must be usable with a screen reader
+and a keyboard, by older citizens and by clerks alike."""
+
+import os
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+
+from salter.cases.actions import create_case
+from salter.cases.models import Channel
+from salter.clients.actions import create_client
+from salter.clients.models import ContactPoint
+from salter.documents.models import Document
+from salter.documents.storage import store_bytes
+from salter.intake.email import accept_email
+from salter.intake.pipeline import process_inbound
+from salter.tenancy.roles import Role
+from tests.factories import PASSWORD, make_department, make_member, make_municipality
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 AA findings on the page: the rule, and for up to five elements
+    what is wrong with them."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    return [f"{v['id']} ({v['impact']}): " + "; ".join(
+                f"{node['target'][0]}: {node['failureSummary'].splitlines()[-1].strip()}"
+                for node in v["nodes"][:5])
+            for v in result["violations"]]
+
+
+@pytest.fixture
+def subotica():
+    municipality = make_municipality("subotica", name="Subotica", name_cyrl="Суботица")
+    department = make_department(municipality)
+    clerk = make_member(municipality, Role.REGISTRY_CLERK, username="clerk")
+    make_member(municipality, Role.OFFICER, username="officer", department=department)
+    citizen = create_client(actor=clerk, first_name="Jelena", last_name="Đorđević",
+                            contacts=[(ContactPoint.Kind.EMAIL, "jelena@example.net")])
+    case = create_case(actor=clerk, subject="Rupa na putu", channel=Channel.EMAIL,
+                       clients=[citizen], department=department)
+    Document.objects.create(municipality=municipality, case=case, client=citizen,
+                            blob=store_bytes(b"%PDF-1.4"), filename="zahtev.pdf",
+                            content_type="application/pdf")
+    inbound, _created = accept_email(municipality=municipality, raw=b"", source="test")
+    process_inbound(inbound.pk)  # quarantined: an empty message
+    return {"municipality": municipality, "case": case, "client": citizen,
+            "inbound": inbound}
+
+
+def sign_in(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/staff/subotica/")
+
+
+def test_staff_pages(live_server, page, subotica):
+    page.goto(f"{live_server.url}/accounts/login/")
+    found = {"login": violations(page)}
+    sign_in(page, live_server)
+    staff = f"{live_server.url}/staff/subotica"
+    for name, path in [
+            ("inbox", "/"), ("new case", "/cases/new/"),
+            ("case", f"/cases/{subotica['case'].pk}/"),
+            ("clients", "/clients/"), ("client", f"/clients/{subotica['client'].pk}/"),
+            ("search", "/search/?q=rupa"), ("intake", "/intake/"),
+            ("quarantined message", f"/intake/{subotica['inbound'].pk}/")]:
+        page.goto(staff + path)
+        found[name] = violations(page)
+    assert found == {name: [] for name in found}
+
+
+def test_citizens_pages(live_server, page, subotica):
+    found = {}
+    case = subotica["case"]
+    for name, path in [("portal", "/portal/subotica/"),
+                       ("tracking", f"/portal/subotica/track/?code={case.tracking_code}")]:
+        page.goto(live_server.url + path)
+        found[name] = violations(page)
+    assert found == {name: [] for name in found}
