@@ -7,6 +7,7 @@ from pathlib import Path
 
 import axe_playwright_python
 import pytest
+from django.contrib.auth import get_user_model
 
 from salter.cases.actions import create_case
 from salter.cases.models import Channel
@@ -16,6 +17,7 @@ from salter.documents.models import Document
 from salter.documents.storage import store_bytes
 from salter.intake.email import accept_email
 from salter.intake.pipeline import process_inbound
+from salter.tenancy.models import ProvincialRole
 from salter.tenancy.roles import Role
 from tests.factories import PASSWORD, make_department, make_member, make_municipality
 
@@ -80,6 +82,18 @@ def test_staff_pages(live_server, page, subotica):
         page.goto(staff + path)
         found[name] = violations(page)
     assert found == {name: [] for name in found}
+
+
+def test_province_overview(live_server, page, subotica):
+    user = get_user_model().objects.create_user("nadzor", password=PASSWORD)
+    ProvincialRole.objects.create(user=user)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "nadzor")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/province/")
+    assert page.url == f"{live_server.url}/province/"  # signed in, not sent to the login
+    assert violations(page) == []
 
 
 def test_citizens_pages(live_server, page, subotica):
