@@ -28,12 +28,14 @@ class RawItem:
 
 
 def store_inbound(*, municipality, channel, raw: bytes, idempotency_key: str, source: str,
-                  mailbox=None, message_id: str = "") -> tuple[InboundMessage, bool]:
-    """Store one inbound item; (existing, False) when its key was seen before."""
+                  mailbox=None, message_id: str = "", sha256: str | None = None
+                  ) -> tuple[InboundMessage, bool]:
+    """Store one inbound item; (existing, False) when its key was seen before. `sha256`,
+    if the caller has it, saves hashing the bytes again."""
     existing = _find(municipality, channel, idempotency_key)
     if existing is not None:
         return existing, False
-    blob = store_bytes(raw)
+    blob = store_bytes(raw, sha256=sha256)
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -61,10 +61,11 @@ def open_blob(blob: Blob):
     return open(blob_path(blob.sha256), "rb")  # the caller closes it
 
 
-def store_bytes(data: bytes) -> Blob:
+def store_bytes(data: bytes, *, sha256: str | None = None) -> Blob:
     """Store `data` once and return its Blob row (in the caller's transaction, if any);
-    a file is written and synced first when the content is too large for the row."""
-    sha256 = hashlib.sha256(data).hexdigest()
+    a file is written and synced first when the content is too large for the row. A
+    caller that has hashed the bytes already passes their `sha256`."""
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
     inline = _goes_inline(len(data), inline_max_bytes())
     if not inline and not blob_path(sha256).exists():
         write_file(sha256, data)

@@ -60,11 +60,12 @@ def accept_email(*, municipality, raw: bytes, source: str, mailbox=None,
     from salter.intake.pipeline import enqueue_processing
 
     message_id = scan_message_id(raw)
-    key = idempotency_key(message_id, hashlib.sha256(raw).hexdigest())
+    digest = hashlib.sha256(raw).hexdigest()
+    key = idempotency_key(message_id, digest)
     with transaction.atomic():
         inbound, created = store_inbound(
             municipality=municipality, channel=Channel.EMAIL, raw=raw, idempotency_key=key,
-            source=source, mailbox=mailbox, message_id=message_id)
+            source=source, mailbox=mailbox, message_id=message_id, sha256=digest)
         if created and enqueue:
             enqueue_processing([inbound.pk], single=True)
     return inbound, created

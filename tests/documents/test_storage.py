@@ -88,6 +88,14 @@ def test_the_same_bytes_are_stored_once():
     assert first.pk == again.pk and Blob.objects.count() == 1
 
 
+def test_a_caller_that_has_hashed_the_bytes_stores_them_under_the_same_row():
+    first = store_bytes(LARGE)
+
+    again = store_bytes(LARGE, sha256=hashlib.sha256(LARGE).hexdigest())
+
+    assert again.pk == first.pk and read_blob(_fresh(again)) == LARGE
+
+
 def test_content_stored_as_a_file_before_stays_readable_when_the_limit_grows(settings):
     settings.SALTER_BLOB_INLINE_MAX_BYTES = 0
     old = store_bytes(SMALL)
