@@ -12,7 +12,7 @@ from salter.cases import actions
 from salter.cases.access import access_case
 from salter.cases.models import Case, Channel
 from salter.clients.access import access_client
-from salter.lang.transliteration import fold
+from salter.search import search_cases
 from salter.tenancy.models import Department
 
 api = NinjaAPI(title="Šalter API", version="1", urls_namespace="api", auth=AUTH)
@@ -48,11 +48,12 @@ def _case_out(case: Case) -> dict:
 def list_cases(request, municipality: str, status: str | None = None,
                q: str | None = Query(None)):
     actor = actor_for(request, municipality)
-    cases = Case.objects.visible_to(actor).select_related("department", "assignee")
+    # `q` finds what the staff search finds: numbers, names in either script, a client's
+    # telephone or e-mail address.
+    cases = search_cases(actor, q) if q else Case.objects.visible_to(actor)
+    cases = cases.select_related("department", "assignee")
     if status:
         cases = cases.filter(status=status)
-    for term in fold(q or "").split():
-        cases = cases.filter(search_text__contains=term)
     return [_case_out(c) for c in cases.prefetch_related("clients")]
 
 

@@ -4,6 +4,7 @@ from salter.api.models import ApiToken
 from salter.cases.actions import create_case
 from salter.cases.models import CaseEvent, Channel
 from salter.clients.actions import create_client
+from salter.clients.models import ContactPoint
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,23 @@ def test_session_user_uses_membership(client, clerk, other_clerk):
     client.force_login(clerk.user)
     assert client.get("/api/v1/subotica/cases").status_code == 200
     assert client.get("/api/v1/sombor/cases").status_code == 404
+
+
+def test_q_finds_what_the_staff_search_finds(client, clerk, other_clerk, token):
+    jelena = create_client(actor=clerk, first_name="Jelena", last_name="Đorđević",
+                           contacts=[(ContactPoint.Kind.PHONE, "0641234567")])
+    hers = create_case(actor=clerk, subject="Rupa na putu", channel=Channel.PHONE,
+                       clients=[jelena])
+    create_case(actor=clerk, subject="Javna rasveta", channel=Channel.PHONE)
+    stranger = create_client(actor=other_clerk, first_name="Jelena", last_name="Đorđević")
+    create_case(actor=other_clerk, subject="Rupa na putu", channel=Channel.PHONE,
+                clients=[stranger])
+
+    def found(q):
+        response = client.get("/api/v1/subotica/cases", {"q": q}, **bearer(token))
+        assert response.status_code == 200
+        return [c["registry_number"] for c in response.json()["items"]]
+
+    for q in ("Ђорђевић", "djordjevic rupa", "064 123 4567", hers.registry_number):
+        assert found(q) == [hers.registry_number], q
+    assert found("kanalizacija") == []

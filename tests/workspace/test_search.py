@@ -5,8 +5,8 @@ import pytest
 from salter.cases.actions import assign_case
 from salter.clients.actions import merge_clients
 from salter.clients.models import ContactPoint
+from salter.search import parse_query, search_cases, search_clients
 from salter.tenancy.roles import Role
-from salter.workspace.search import parse_query, search_cases, search_clients
 from tests.factories import make_department, make_member
 from tests.workspace.conftest import new_case, new_person
 

@@ -8,10 +8,10 @@ from salter.cases.access import access_case
 from salter.cases.models import Case
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.documents.models import Document
+from salter.search import search_clients
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
 from salter.workspace import forms
-from salter.workspace.search import search_clients
 from salter.workspace.timeline import case_timeline
 
 PICK_LIMIT = 10

@@ -19,10 +19,10 @@ from salter.clients import actions as client_actions
 from salter.clients.access import access_client, clients_visible_to
 from salter.clients.matching import suggest_duplicates
 from salter.documents.access import documents_visible_to
+from salter.search import search_clients
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
 from salter.workspace import forms
-from salter.workspace.search import search_clients
 
 PAGE_SIZE = 25
 PICK_LIMIT = 10

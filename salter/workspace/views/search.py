@@ -1,8 +1,8 @@
 from django.shortcuts import render
 
+from salter.search import search_cases, search_clients
 from salter.tenancy.access import municipality_view
 from salter.workspace.forms import SearchForm
-from salter.workspace.search import search_cases, search_clients
 
 RESULT_LIMIT = 50
 

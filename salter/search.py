@@ -1,4 +1,4 @@
-"""Staff search over cases and clients.
+"""Searching cases and clients, for the staff workspace and the REST API alike.
 
 Staff type what they have in front of them: a registry number, a tracking code, a name
 in either script, with or without diacritics, a telephone number in any notation, an
