@@ -22,6 +22,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -33,7 +34,7 @@ from django_tasks import task
 from salter import bulk
 from salter.cases.models import CaseParty, Channel
 from salter.channels.models import InboundMessage, Mailbox
-from salter.documents.storage import store_bytes
+from salter.documents.storage import store_blobs, unsaved_blobs
 from salter.intake.acknowledgements import queue_acknowledgement
 from salter.intake.bounces import record_bounce
 from salter.intake.cases import append_to_case, create_case_from_intake, intake_actor
@@ -201,7 +202,6 @@ def _settle_together(prepared):
 def _prepare(rows):
     """Parse each message and write its attachments' files, outside any transaction:
     ([batch.Prepared], [(unreadable message, reason)])."""
-    from salter.documents.storage import unsaved_blobs
     from salter.intake.batch import Prepared
 
     contexts, prepared, unreadable = Contexts(), [], []
@@ -225,9 +225,8 @@ def _prepare(rows):
     # for, nor holds up, another worker's write.
     blobs = iter(unsaved_blobs([a.data for p in attached for a in p.incoming.attachments]))
     for item in attached:
-        item.files = tuple((next(blobs), a.filename or "attachment",
-                            a.content_type or "application/octet-stream")
-                           for a in item.incoming.attachments)
+        attachments = item.incoming.attachments
+        item.files = _files(attachments, islice(blobs, len(attachments)))
     return prepared, unreadable
 
 
@@ -344,13 +343,18 @@ def current_outcome(pk: int) -> str:
 
 
 def store_files(incoming: Incoming) -> tuple:
-    """Attachments into the content-addressed store, before the transaction: a rolled
-    back transaction leaves only unreferenced blobs, which cost nothing."""
-    return tuple(
-        (store_bytes(a.data), a.filename or "attachment",
-         a.content_type or "application/octet-stream")
-        for a in incoming.attachments
-    )
+    """Attachments into the content-addressed store (one sync, one small transaction),
+    before the transaction that settles the message: a rolled back transaction leaves
+    only unreferenced blobs, which cost nothing."""
+    attachments = incoming.attachments
+    return _files(attachments, store_blobs([a.data for a in attachments]))
+
+
+def _files(attachments, blobs) -> tuple:
+    """(blob, file name, content type) of each attachment: what documents are made of."""
+    return tuple((blob, a.filename or "attachment",
+                  a.content_type or "application/octet-stream")
+                 for a, blob in zip(attachments, blobs, strict=True))
 
 
 def _settle(inbound: InboundMessage, incoming: Incoming, files, ctx: Context) -> str:
