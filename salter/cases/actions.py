@@ -394,7 +394,7 @@ def reply_to_client(*, actor, case: Case, body: str,
 @dataclass
 class CaseDraft:
     """A case to open: what `create_case` is given, and for intake batches also the
-    message that opens it (`create_cases_from_intake`)."""
+    message that opens it (`plan_cases_from_intake`)."""
 
     subject: str
     channel: str
@@ -430,7 +430,10 @@ class NewCases:
 
 
 def plan_cases_from_intake(*, actor, drafts) -> NewCases:
-    """Validate and build the rows of `create_cases_from_intake`; no queries."""
+    """`create_case` followed by `append_message_to_case` for a batch of new matters,
+    first half: validate and build the rows; no queries. `save_cases_from_intake` then
+    numbers them (one counter update) and inserts them in bulk: the same rows and events
+    as the single actions, all or nothing."""
     require(actor, Perm.CREATE_CASE)
     drafts = list(drafts)
     municipality = actor.municipality
@@ -470,17 +473,8 @@ def save_cases_from_intake(*, actor, planned: NewCases) -> list[Case]:
     return cases
 
 
-def create_cases_from_intake(*, actor, drafts) -> list[Case]:
-    """`create_case` followed by `append_message_to_case` for a batch of new matters, with
-    a few queries for the whole batch: numbers reserved with one counter update, cases,
-    parties, timeline entries and documents inserted in bulk. Same rows, same events as
-    the single actions; all or nothing."""
-    return save_cases_from_intake(
-        actor=actor, planned=plan_cases_from_intake(actor=actor, drafts=drafts))
-
-
 def _unsaved_case(municipality, draft: CaseDraft, clients) -> Case:
-    """A case as `create_case` and `create_cases_from_intake` open it, not yet numbered:
+    """A case as `create_case` and `plan_cases_from_intake` open it, not yet numbered:
     department from the type, businesses first, the client's language, the deadline from
     the deadline engine."""
     case_type = draft.case_type

@@ -308,8 +308,8 @@ class NewMessages:
 
 
 def plan_messages(*, actor, drafts) -> NewMessages:
-    """Validate and build `queue_messages`'s rows; no queries. `drafts` are dicts of
-    `queue_message`'s keyword arguments (without `actor`)."""
+    """`queue_message` for a batch, first half: validate and build the rows; no queries.
+    `drafts` are dicts of `queue_message`'s keyword arguments (without `actor`)."""
     messages = [_unsaved_message(actor, **draft) for draft in drafts]
     events = [CaseEvent(municipality_id=message.municipality_id, case=message.case,
                         kind=CaseEvent.Kind.MESSAGE_OUT, actor=actor.user,
@@ -334,12 +334,6 @@ def save_messages(*, actor, planned: NewMessages) -> list[OutboundMessage]:
     if ids:
         enqueue_on_commit(send_outbound_batch.using(priority=BATCH_SEND_PRIORITY), ids)
     return messages
-
-
-def queue_messages(*, actor, drafts) -> list[OutboundMessage]:
-    """`queue_message` for a batch: rows and their MESSAGE_OUT events inserted in bulk
-    inside the caller's transaction, and one sending task for all of them after commit."""
-    return save_messages(actor=actor, planned=plan_messages(actor=actor, drafts=drafts))
 
 
 def _queued_event_data(message: OutboundMessage) -> dict:

@@ -227,8 +227,9 @@ class NewClients:
 
 
 def plan_clients(*, actor, people) -> NewClients:
-    """Validate and build [(fields, contacts)]; no queries. Raises ValidationError for an
-    invalid entry or a contact point given twice."""
+    """`create_client` for many at once (intake batches), first half: validate and build
+    [(fields, contacts)]; no queries. Raises ValidationError for an invalid entry or a
+    contact point given twice."""
     require(actor, Perm.EDIT_CLIENT)
     municipality = actor.municipality
     clients, points = [], []
@@ -262,16 +263,6 @@ def save_clients(*, actor, planned: NewClients) -> list[Client]:
     except IntegrityError:
         raise ValidationError({"email": [_("This contact is already in use.")]}) from None
     return planned.clients
-
-
-def create_clients_bulk(*, actor, people) -> list[Client]:
-    """`create_client` for many at once (intake batches): [(fields, contacts)] in, the
-    clients out in the same order, with a few queries whatever the count.
-
-    All or nothing: an invalid entry, or a contact point another client (or another entry)
-    already holds, raises ValidationError and saves none of them.
-    """
-    return save_clients(actor=actor, planned=plan_clients(actor=actor, people=people))
 
 
 def _any_taken(municipality, pairs) -> bool:

@@ -163,7 +163,7 @@ def queue_acknowledgement(*, actor, municipality: Municipality, case, client, in
 def acknowledgement_draft(*, municipality: Municipality, case, client, inbound, incoming,
                           now=None) -> dict:
     """The outbox's arguments for the acknowledgement (`queue_message` or, for a batch,
-    `queue_messages`)."""
+    `plan_messages`)."""
     now = now or timezone.now()
     ack = compose(municipality=municipality, case=case, subject=incoming.subject,
                   language=incoming.language or case.language,
