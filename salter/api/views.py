@@ -46,11 +46,13 @@ def _case_out(case: Case) -> dict:
 @api.get("/{municipality}/cases", response=list[CaseOut], tags=["cases"])
 @paginate(LimitOffsetPagination)
 def list_cases(request, municipality: str, status: str | None = None,
-               q: str | None = Query(None)):
+               q: str | None = Query(None, description=(
+                   "Search as staff do: registry number, tracking code, a client's name "
+                   "in either script, telephone or e-mail address."))):
     actor = actor_for(request, municipality)
     # `q` finds what the staff search finds: numbers, names in either script, a client's
     # telephone or e-mail address.
-    cases = search_cases(actor, q) if q else Case.objects.visible_to(actor)
+    cases = search_cases(actor, q) if q and q.strip() else Case.objects.visible_to(actor)
     cases = cases.select_related("department", "assignee")
     if status:
         cases = cases.filter(status=status)

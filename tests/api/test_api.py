@@ -78,3 +78,4 @@ def test_q_finds_what_the_staff_search_finds(client, clerk, other_clerk, token):
     for q in ("Ђорђевић", "djordjevic rupa", "064 123 4567", hers.registry_number):
         assert found(q) == [hers.registry_number], q
     assert found("kanalizacija") == []
+    assert len(found(" ")) == 2  # a blank q filters nothing
