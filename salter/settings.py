@@ -149,6 +149,7 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["salter.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Belgrade"
 USE_TZ = True

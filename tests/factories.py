@@ -52,3 +52,14 @@ def make_member(municipality, role=Role.REGISTRY_CLERK, *, username=None, depart
 
 def system(municipality, label="test") -> SystemActor:
     return SystemActor(municipality=municipality, label=label)
+
+
+def make_mailbox(municipality, address: str, *, department=None, **imap):
+    """An e-mail endpoint of the municipality, read over IMAP by a Mailbox."""
+    from salter.cases.models import Channel
+    from salter.channels.models import Endpoint, Mailbox
+
+    endpoint = Endpoint.objects.create(municipality=municipality, channel=Channel.EMAIL,
+                                       address=address.lower(), department=department)
+    fields = {"imap_host": "localhost", "imap_username": "p", "imap_password": "p", **imap}
+    return Mailbox.objects.create(municipality=municipality, endpoint=endpoint, **fields)

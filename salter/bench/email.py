@@ -23,11 +23,11 @@ from django.utils import timezone
 from salter.bench.corpus import Citizen, CorpusBuilder
 from salter.cases.actions import create_case
 from salter.cases.models import Case, CaseEvent, Channel
+from salter.channels.email.accept import accept_emails
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.clients.actions import create_client
 from salter.clients.models import ContactPoint
-from salter.intake.cases import intake_actor
-from salter.intake.email import accept_emails
+from salter.intake.context import intake_actor
 from salter.procedures.models import CaseType, RoutingRule
 from salter.tenancy.models import Municipality
 from salter.tenancy.onboarding import activate_municipality, set_public_contacts

@@ -320,41 +320,6 @@ def _back_in_progress_reason(status: str) -> str:
 
 
 @transaction.atomic
-def append_message_to_case(*, actor, case: Case, inbound, files=()) -> CaseEvent:
-    """Put an inbound message on the case's timeline, its files stored as documents of
-    the case and of the sender.
-
-    `files` are (blob, filename, content_type) triples of bytes already in the store.
-    A message to a resolved case, or to one waiting on the client, puts the case back in
-    progress and says so. A closed case takes no messages: intake opens a new, linked one.
-    """
-    from salter.documents.models import Document
-
-    require(actor, Perm.EDIT_CASE)
-    _same_municipality(actor, case)
-    case = _lock(case)
-    if case.status == Status.CLOSED:
-        raise ValidationError(_("A closed case takes no more messages."))
-    documents = Document.objects.bulk_create(
-        Document(municipality=case.municipality, blob=blob, filename=filename[:255],
-                 content_type=(content_type or "application/octet-stream")[:150], case=case,
-                 client_id=inbound.client_id, source=inbound.channel)
-        for blob, filename, content_type in files
-    )
-    event = record_event(
-        case, actor, Kind.MESSAGE_IN, text=inbound.body_text,
-        after={"channel": inbound.channel, "sender": inbound.sender,
-               "subject": inbound.subject,
-               "documents": [{"id": d.pk, "filename": d.filename} for d in documents]},
-        ref={"inbound": inbound.pk, "documents": [d.pk for d in documents]},
-    )
-    reason = _back_in_progress_reason(case.status)
-    if reason:
-        change_case_status(actor=actor, case=case, status=Status.IN_PROGRESS, text=reason)
-    return event
-
-
-@transaction.atomic
 def reply_to_client(*, actor, case: Case, body: str,
                     recipient_client: Client | None = None):
     """E-mail the client (by default the submitter) from the case page, continuing the
@@ -407,6 +372,7 @@ class CaseDraft:
     priority: int | None = None
     language: str | None = None
     received_at: object = None
+    details: dict | None = None  # for the message's timeline entry (`timeline_messages`)
 
 
 def _unsaved_event(case: Case, actor, kind: str, *, text: str = "", after=None,
@@ -430,7 +396,8 @@ class NewCases:
 
 
 def plan_cases_from_intake(*, actor, drafts) -> NewCases:
-    """`create_case` followed by `append_message_to_case` for a batch of new matters,
+    """`create_case` putting the message that opens it on the timeline, for a batch of new
+    matters,
     first half: validate and build the rows; no queries. `save_cases_from_intake` then
     numbers them (one counter update) and inserts them in bulk: the same rows and events
     as the single actions, all or nothing."""
@@ -452,7 +419,7 @@ def plan_cases_from_intake(*, actor, drafts) -> NewCases:
         folded.append(fold(" ".join([case.tracking_code, case.subject,
                                      *(c.display_name for c in clients)])))
     opened = [_unsaved_event(case, actor, Kind.CREATED, text=case.subject) for case in cases]
-    messages = timeline_messages(actor, [(case, d.inbound, d.files)
+    messages = timeline_messages(actor, [(case, d.inbound, d.files, d.details)
                                          for case, d in zip(cases, drafts, strict=True)])
     return NewCases(cases, parties, opened, messages, folded)
 
@@ -533,7 +500,8 @@ def _client_of(inbound) -> dict:
 
 
 def timeline_messages(actor, items) -> TimelineMessages:
-    """The rows putting [(case, inbound, files)] on their cases' timelines."""
+    """The rows putting [(case, inbound, files, details)] on their cases' timelines;
+    `details` (or None) are facts for the entry, e.g. who forwarded the message."""
     from salter.documents.models import Document
 
     documents = [
@@ -541,36 +509,40 @@ def timeline_messages(actor, items) -> TimelineMessages:
                   content_type=(content_type or "application/octet-stream")[:150],
                   case=case, source=inbound.channel, **_client_of(inbound))
          for blob, filename, content_type in files]
-        for case, inbound, files in items
+        for case, inbound, files, _details in items
     ]
     events = [
         _unsaved_event(case, actor, Kind.MESSAGE_IN, text=inbound.body_text,
                        after={"channel": inbound.channel, "sender": inbound.sender,
-                              "subject": inbound.subject},
+                              "subject": inbound.subject, **(details or {})},
                        ref={"inbound": inbound.pk})
-        for case, inbound, _files in items
+        for case, inbound, _files, details in items
     ]
     return TimelineMessages(documents, events)
 
 
 @transaction.atomic
 def append_messages_to_cases(*, actor, items) -> list[Case]:
-    """`append_message_to_case` for a batch of [(case, inbound, files)]: the cases locked
-    with one query, documents and timeline entries inserted in bulk. A case that was
-    resolved or waiting on the client goes back in progress, as with the single action.
-    All or nothing: a closed case among them raises ValidationError."""
+    """Put messages on their cases' timelines, for a batch of [(case, inbound, files,
+    details)] (see `timeline_messages`): the cases locked with one query, documents and
+    timeline entries inserted in bulk. A case that was resolved or waiting on the client
+    goes back in progress, and says so. All or nothing: a closed case among them raises
+    ValidationError (intake opens a new, linked case instead)."""
     require(actor, Perm.EDIT_CASE)
     items = list(items)
-    for case, _inbound, _files in items:
+    if not items:
+        return []
+    for case, _inbound, _files, _details in items:
         _same_municipality(actor, case)
     locked = {c.pk: c for c in Case.objects.select_for_update().filter(
-        pk__in={case.pk for case, _i, _f in items})}
+        pk__in={case.pk for case, _i, _f, _d in items})}
     if any(c.status == Status.CLOSED for c in locked.values()):
         raise ValidationError(_("A closed case takes no more messages."))
-    items = [(locked[case.pk], inbound, files) for case, inbound, files in items]
+    items = [(locked[case.pk], inbound, files, details)
+             for case, inbound, files, details in items]
     timeline_messages(actor, items).save()
-    for case in {case.pk: case for case, _i, _f in items}.values():
+    for case in {case.pk: case for case, _i, _f, _d in items}.values():
         reason = _back_in_progress_reason(case.status)
         if reason:
             change_case_status(actor=actor, case=case, status=Status.IN_PROGRESS, text=reason)
-    return [case for case, _i, _f in items]
+    return [case for case, _i, _f, _d in items]

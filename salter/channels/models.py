@@ -10,14 +10,44 @@ from salter.lang.deferred import Deferred
 from salter.tenancy.models import Municipality
 
 
+class Endpoint(models.Model):
+    """Where the municipality is reached on a channel: an e-mail address, an SMS number, a
+    PBX line, a scanner folder, the portal. Intake records the endpoint every item came in
+    on, routing can send an endpoint's items to its department, and answers go out from
+    the endpoint the client used."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE,
+                                     related_name="endpoints")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # The channel's own spelling: an e-mail address (lower case), an E.164 number or a
+    # short code, a line or folder name.
+    address = models.CharField(_("address"), max_length=254)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    department = models.ForeignKey("tenancy.Department", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="endpoints",
+                                   verbose_name=_("department"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["municipality", "channel", "address"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "channel", "address"],
+                                    name="endpoint_unique"),
+        ]
+        verbose_name = _("endpoint")
+        verbose_name_plural = _("endpoints")
+
+    def __str__(self) -> str:
+        return self.label or self.address
+
+
 class Mailbox(models.Model):
-    """An IMAP mailbox Šalter reads for a municipality, or for one of its departments."""
+    """How Šalter reads an e-mail endpoint over IMAP."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE,
                                      related_name="mailboxes")
-    department = models.ForeignKey("tenancy.Department", on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="mailboxes")
-    address = models.EmailField(_("address"))
+    endpoint = models.OneToOneField(Endpoint, on_delete=models.CASCADE,
+                                    related_name="mailbox")
     imap_host = models.CharField(max_length=200)
     imap_port = models.PositiveIntegerField(default=993)
     imap_ssl = models.BooleanField(default=True)
@@ -34,14 +64,19 @@ class Mailbox(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["municipality", "address"], name="mailbox_unique"),
-        ]
         verbose_name = _("mailbox")
         verbose_name_plural = _("mailboxes")
 
     def __str__(self) -> str:
         return self.address
+
+    @property
+    def address(self) -> str:
+        return self.endpoint.address
+
+    @property
+    def department(self):
+        return self.endpoint.department
 
 
 class InboundMessage(models.Model):
@@ -62,6 +97,10 @@ class InboundMessage(models.Model):
     raw = models.ForeignKey("documents.Blob", on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=100, blank=True)  # mailbox, SMTP, file, gateway
     received_at = models.DateTimeField(default=timezone.now)
+    # When the client sent it, by the channel's own account (the Date header, the SMSC's
+    # time stamp); null when the channel does not say. Office hours and deadlines count
+    # from here, not from when Šalter processed it.
+    sent_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED)
     # Why it was set aside, as the settling process wrote it (command line, logs), and
     # untranslated for staff to read in their own language (`reason_shown`).
@@ -75,9 +114,16 @@ class InboundMessage(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     # What processing did: created, appended, duplicate, ignored, review, quarantined.
     outcome = models.CharField(max_length=20, blank=True)
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="messages")
-    message_id = models.CharField(max_length=255, blank=True)  # e-mail Message-ID
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="inbound_messages")
+    # The channel's id of the message (an e-mail's Message-ID without <>, a gateway's
+    # message id): copies of one message share it.
+    external_id = models.CharField(max_length=255, blank=True)
+    # What the channel's adapter found that only that channel has (e-mail: References,
+    # the forwarder; SMS: coding, SMSC), as structured data.
+    metadata = models.JSONField(default=dict, blank=True)
+    # The normalised contact point of who wrote (an e-mail address, an E.164 number), or
+    # as the channel gave it when it is not one (an alphanumeric SMS sender id).
     sender = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     body_text = models.TextField(blank=True)
@@ -100,7 +146,7 @@ class InboundMessage(models.Model):
             models.Index(fields=["municipality", "state", "received_at"]),
             models.Index(fields=["municipality", "client"]),
             models.Index(fields=["municipality", "case"]),
-            models.Index(fields=["municipality", "message_id"]),
+            models.Index(fields=["municipality", "external_id"]),
             models.Index(fields=["state", "last_attempt_at"]),
         ]
         verbose_name = _("inbound message")
@@ -118,13 +164,14 @@ class OutboundMessage(models.Model):
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
-        RETRYING = "retrying", _("Retrying")
+        RETRYING = "retrying", _("Deferred")
         FAILED = "failed", _("Failed")
         BOUNCED = "bounced", _("Bounced")
 
     class Purpose(models.TextChoices):
         ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
         REPLY = "reply", _("Reply")
+        NOTICE = "notice", _("Notice")
 
     # Indexed by the composite indexes below, which lead with it.
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
@@ -136,17 +183,25 @@ class OutboundMessage(models.Model):
                              related_name="outbound_messages")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, null=True,
                                blank=True, related_name="outbound_messages")
+    # The endpoint it goes out from: the one the client wrote to, else the municipality's.
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="outbound_messages")
     recipient = models.CharField(max_length=254)
     subject = models.CharField(max_length=300, blank=True)
     body_text = models.TextField()
     language = models.CharField(max_length=10, blank=True)
-    message_id = models.CharField(max_length=255, blank=True, db_index=True)
-    in_reply_to = models.CharField(max_length=255, blank=True)
-    references = models.TextField(blank=True)
+    # Our id of the message on its channel (an e-mail's <Message-ID>, the gateway's id):
+    # replies and delivery reports find it by this.
+    external_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Channel specifics, e.g. e-mail {"in_reply_to": "<…>", "references": "<…> <…>"}.
+    metadata = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # The last failure as the sending process wrote it (logs, operators), and untranslated
+    # for staff to read in their own language (`error_shown`).
     last_error = models.TextField(blank=True)
+    error_data = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, blank=True,
@@ -163,3 +218,18 @@ class OutboundMessage(models.Model):
         ]
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
+
+    @property
+    def in_reply_to(self) -> str:
+        return self.metadata.get("in_reply_to", "")
+
+    @property
+    def references(self) -> str:
+        return self.metadata.get("references", "")
+
+    @property
+    def error_shown(self) -> str:
+        """The last failure in the reader's language, where it was stored untranslated."""
+        if self.error_data:
+            return str(Deferred.from_data(self.error_data))
+        return self.last_error

@@ -8,18 +8,16 @@ Sending is at-least-once with a guard that makes it exactly-once in practice: a 
 claims the row under a lock by pushing `next_attempt_at` a lease into the future and
 counting the attempt; a second worker finds the row not due and leaves it alone. Only a
 worker that dies between handing the message to SMTP and recording it can cause a resend
-(after the lease), and the resend carries the same Message-ID.
+(after the lease), and the resend carries the same external id (an e-mail's Message-ID).
+
+The outbox knows no channel: each message is handed to its channel's adapter
+(`salter.channels.adapters`), which normalises the recipient, names the message and sends
+it.
 """
 
 import logging
-import smtplib
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,16 +25,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from salter import bulk
 from salter.cases.events import record_event
 from salter.cases.models import CaseEvent, Channel
+from salter.channels.adapters import PermanentFailure, TemporaryFailure, adapter_for
 from salter.channels.models import OutboundMessage
-from salter.clients.contact import normalize_email
+from salter.lang.deferred import Deferred
 from salter.tasks import enqueue_on_commit
 from salter.tenancy.actors import SystemActor
-from salter.tenancy.models import Language
 
 logger = logging.getLogger(__name__)
 
@@ -49,20 +48,6 @@ CLAIM_LEASE = timedelta(minutes=10)
 QUEUED_GRACE = timedelta(minutes=2)
 # Keep the References header bounded on long threads (RFC 5322 allows trimming the middle).
 MAX_REFERENCES = 20
-# BCP 47 tags for the Content-Language header.
-CONTENT_LANGUAGE = {
-    Language.SR_LATN: "sr-Latn",
-    Language.SR_CYRL: "sr-Cyrl",
-    Language.HU: "hu",
-    Language.EN: "en",
-}
-# 7bit transfer encoding (quoted-printable/base64 bodies) reaches every server, even one
-# without 8BITMIME; outbound volume is small, so the size cost does not matter.
-MAIL_POLICY = policy.SMTP.clone(cte_type="7bit")
-
-
-def new_message_id() -> str:
-    return f"<{uuid.uuid4().hex}@{settings.SALTER_MAIL_DOMAIN}>"
 
 
 def subject_with_number(subject: str, case) -> str:
@@ -95,12 +80,13 @@ def reference_chain(references: str, in_reply_to: str) -> str:
 @transaction.atomic
 def queue_message(*, actor, case, client, recipient: str, subject: str, body: str,
                   purpose: str, inbound=None, in_reply_to: str = "", references: str = "",
-                  language: str = "", channel: str = Channel.EMAIL) -> OutboundMessage:
+                  language: str = "", channel: str = Channel.EMAIL,
+                  endpoint=None) -> OutboundMessage:
     """Put a message in the outbox; it is sent after the surrounding transaction commits."""
     message = _unsaved_message(
         actor, case=case, client=client, recipient=recipient, subject=subject, body=body,
         purpose=purpose, inbound=inbound, in_reply_to=in_reply_to, references=references,
-        language=language, channel=channel)
+        language=language, channel=channel, endpoint=endpoint)
     message.save()
     if case is not None:
         record_event(case, actor, CaseEvent.Kind.MESSAGE_OUT, text=message.subject,
@@ -111,13 +97,7 @@ def queue_message(*, actor, case, client, recipient: str, subject: str, body: st
 
 # --- sending ------------------------------------------------------------------------------
 
-
-class TemporaryFailure(Exception):
-    """The receiving side may accept the message later (4xx, connection trouble)."""
-
-
-class PermanentFailure(Exception):
-    """The receiving side will never accept this message (5xx)."""
+_NO_CHANNEL = Deferred(gettext_noop("Šalter cannot send on this channel yet."))
 
 
 @task()
@@ -126,16 +106,30 @@ def send_outbound(outbound_id: int) -> str:
     message = _claim(outbound_id)
     if message is None:
         return "skipped"
-    sender = SENDERS.get(message.channel)
+    adapter = adapter_for(message.channel)
     try:
-        if sender is None:
-            raise PermanentFailure(_("Šalter cannot send on this channel yet."))
-        sender(message)
-    except TemporaryFailure as exc:
-        return _record_temporary_failure(message, str(exc))
+        if adapter is None or not adapter.can_send:
+            raise PermanentFailure(str(_NO_CHANNEL), _NO_CHANNEL)
+        external_id = adapter.send(message)
     except PermanentFailure as exc:
-        return _record_outcome(message, State.FAILED, str(exc))
-    return _record_outcome(message, State.SENT, "")
+        return _record_outcome(message, State.FAILED, _failure(exc))
+    except TemporaryFailure as exc:
+        return _record_temporary_failure(message, _failure(exc))
+    if external_id and external_id != message.external_id:
+        OutboundMessage.objects.filter(pk=message.pk).update(external_id=external_id[:255])
+    return _record_outcome(message, State.SENT, None)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    detail: str  # for the log and operators
+    reason: Deferred  # for staff, in their language
+
+
+def _failure(exc: TemporaryFailure) -> _Failure:
+    reason = exc.reason if isinstance(exc.reason, Deferred) else Deferred(
+        gettext_noop("The message could not be delivered."))
+    return _Failure(str(exc), reason)
 
 
 def send_due(now=None) -> dict[str, int]:
@@ -157,7 +151,7 @@ def send_due(now=None) -> dict[str, int]:
 def _claim(outbound_id: int) -> OutboundMessage | None:
     with transaction.atomic():
         message = (OutboundMessage.objects.select_for_update(of=("self",))
-                   .select_related("municipality", "case", "inbound__mailbox")
+                   .select_related("municipality", "case", "endpoint")
                    .filter(pk=outbound_id).first())
         now = timezone.now()
         if (message is None or message.state not in (State.QUEUED, State.RETRYING)
@@ -175,120 +169,51 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _record_temporary_failure(message: OutboundMessage, error: str) -> str:
+def _record_temporary_failure(message: OutboundMessage, failure: _Failure) -> str:
     if message.attempts >= settings.SALTER_MAIL_MAX_ATTEMPTS:
-        return _record_outcome(message, State.FAILED,
-                               _("Gave up after %(n)d attempts: %(error)s")
-                               % {"n": message.attempts, "error": error})
+        return _record_outcome(message, State.FAILED, _Failure(
+            f"gave up after {message.attempts} attempts: {failure.detail}",
+            Deferred(gettext_noop("Gave up after %(n)d attempts: %(reason)s"),
+                     {"n": message.attempts, "reason": failure.reason})))
     run_after = timezone.now() + retry_delay(message.attempts)
-    OutboundMessage.objects.filter(pk=message.pk).update(
-        state=State.RETRYING, next_attempt_at=run_after, last_error=error[:2000])
+    with transaction.atomic():
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            state=State.RETRYING, next_attempt_at=run_after,
+            last_error=failure.detail[:2000], error_data=failure.reason.as_data())
+        _record_delivery(message, State.RETRYING, failure, retry_at=run_after)
     logger.info("outbound %s: attempt %s failed (%s), retrying at %s",
-                message.pk, message.attempts, error, run_after)
+                message.pk, message.attempts, failure.detail, run_after)
     send_outbound.using(run_after=run_after).enqueue(message.pk)
     return State.RETRYING
 
 
-def _record_outcome(message: OutboundMessage, state: str, error: str) -> str:
+def _record_outcome(message: OutboundMessage, state: str, failure: _Failure | None) -> str:
     with transaction.atomic():
         now = timezone.now()
         OutboundMessage.objects.filter(pk=message.pk).update(
-            state=state, last_error=error[:2000], next_attempt_at=now,
+            state=state, last_error=failure.detail[:2000] if failure else "",
+            error_data=failure.reason.as_data() if failure else None, next_attempt_at=now,
             sent_at=now if state == State.SENT else None)
-        if message.case is not None:
-            actor = SystemActor(municipality=message.municipality, label="outbox")
-            record_event(message.case, actor, CaseEvent.Kind.DELIVERY,
-                         text=error or message.recipient,
-                         after={"state": state, "recipient": message.recipient,
-                                "attempts": message.attempts, "error": error},
-                         ref={"outbound": message.pk})
+        _record_delivery(message, state, failure)
     if state == State.FAILED:
-        logger.warning("outbound %s failed: %s", message.pk, error)
+        logger.warning("outbound %s failed: %s", message.pk, failure.detail)
     return state
 
 
-# --- e-mail -------------------------------------------------------------------------------
-
-
-def sender_address(message: OutboundMessage) -> Address:
-    """The mailbox the client wrote to, else the municipality's public address."""
-    municipality = message.municipality
-    mailbox = message.inbound.mailbox if message.inbound_id else None
-    address = (mailbox.address if mailbox else "") or municipality.email
-    address = address or settings.SALTER_MAIL_FROM
-    name = municipality.name_cyrl if message.language == Language.SR_CYRL else municipality.name
-    username, _at, domain = address.rpartition("@")
-    return Address(display_name=name or "", username=username, domain=domain)
-
-
-def build_email(message: OutboundMessage) -> EmailMessage:
-    mail = EmailMessage(policy=MAIL_POLICY)
-    mail["From"] = sender_address(message)
-    mail["To"] = message.recipient
-    mail["Subject"] = message.subject
-    mail["Date"] = format_datetime(timezone.now())
-    mail["Message-ID"] = message.message_id
-    if message.in_reply_to:
-        mail["In-Reply-To"] = message.in_reply_to
-    if message.references:
-        mail["References"] = message.references
-    if message.purpose == Purpose.ACKNOWLEDGEMENT:
-        # RFC 3834: an automatic answer; other robots must not answer it in turn.
-        mail["Auto-Submitted"] = "auto-replied"
-        mail["X-Auto-Response-Suppress"] = "All"
-    if message.case is not None:
-        mail["X-Salter-Case"] = message.case.registry_number
-    mail.set_content(message.body_text)
-    # After set_content, which clears every Content-* header.
-    if message.language in CONTENT_LANGUAGE:
-        mail["Content-Language"] = CONTENT_LANGUAGE[message.language]
-    return mail
-
-
-def _smtp_connection() -> smtplib.SMTP:
-    host, port, timeout = settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT
-    if settings.EMAIL_USE_SSL:
-        connection = smtplib.SMTP_SSL(host, port, timeout=timeout)
-    else:
-        connection = smtplib.SMTP(host, port, timeout=timeout)
-        if settings.EMAIL_USE_TLS:
-            connection.starttls()
-    if settings.EMAIL_HOST_USER:
-        connection.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
-    return connection
-
-
-def send_email(message: OutboundMessage) -> None:
-    mail = build_email(message)
-    envelope_from = settings.SALTER_MAIL_RETURN_PATH or mail["From"].addresses[0].addr_spec
-    try:
-        with _smtp_connection() as connection:
-            connection.send_message(mail, from_addr=envelope_from,
-                                    to_addrs=[message.recipient])
-    except smtplib.SMTPRecipientsRefused as exc:
-        code, text = next(iter(exc.recipients.values()))
-        raise _by_code(code, text) from exc
-    except smtplib.SMTPAuthenticationError as exc:
-        # Our credentials, not the message: worth retrying once someone fixes them.
-        raise TemporaryFailure(_smtp_text(exc.smtp_code, exc.smtp_error)) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise _by_code(exc.smtp_code, exc.smtp_error) from exc
-    except (OSError, smtplib.SMTPException) as exc:
-        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
-
-
-def _smtp_text(code: int, text) -> str:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return f"{code} {text}"
-
-
-def _by_code(code: int, text) -> Exception:
-    error = _smtp_text(code, text)
-    return PermanentFailure(error) if 500 <= code < 600 else TemporaryFailure(error)
-
-
-SENDERS = {Channel.EMAIL: send_email}
+def _record_delivery(message: OutboundMessage, state: str, failure: _Failure | None, *,
+                     retry_at=None) -> None:
+    """The attempt on the case's timeline: the state, and why in the reader's language."""
+    if message.case is None:
+        return
+    actor = SystemActor(municipality=message.municipality, label="outbox")
+    after = {"state": state, "recipient": message.recipient, "attempts": message.attempts,
+             "channel": message.channel}
+    if failure is not None:
+        after["reason"] = failure.reason.as_data()
+    if retry_at is not None:
+        after["retry_at"] = retry_at.isoformat()
+    record_event(message.case, actor, CaseEvent.Kind.DELIVERY, text=message.recipient,
+                 after=after, ref={"outbound": message.pk})
 
 
 # --- batches (intake acknowledgements) ------------------------------------------------------
@@ -343,21 +268,29 @@ def _queued_event_data(message: OutboundMessage) -> dict:
 
 def _unsaved_message(actor, *, case, client, recipient: str, subject: str, body: str,
                      purpose: str, inbound=None, in_reply_to: str = "", references: str = "",
-                     language: str = "", channel: str = Channel.EMAIL) -> OutboundMessage:
+                     language: str = "", channel: str = Channel.EMAIL,
+                     endpoint=None) -> OutboundMessage:
     if not (body or "").strip():
         raise ValidationError({"body": [_("Write the message.")]})
-    if channel == Channel.EMAIL:
-        recipient = normalize_email(recipient)
+    adapter = adapter_for(channel)
+    if adapter is not None:
+        recipient = adapter.recipient(recipient)
     if inbound is not None and not in_reply_to:
-        in_reply_to = inbound.message_id
+        in_reply_to = inbound.external_id
+    if endpoint is None and inbound is not None:
+        endpoint = inbound.endpoint_id
     in_reply_to = angled(in_reply_to)
+    metadata = {key: value for key, value in (
+        ("in_reply_to", in_reply_to),
+        ("references", reference_chain(references, in_reply_to))) if value}
     return OutboundMessage(
         municipality=actor.municipality, channel=channel, inbound=inbound, purpose=purpose,
         case=case, client=client, recipient=recipient,
+        endpoint_id=getattr(endpoint, "pk", endpoint),
         subject=subject_with_number(subject, case)[:300], body_text=body,
         language=language or (case.language if case is not None else ""),
-        message_id=new_message_id(), in_reply_to=in_reply_to,
-        references=reference_chain(references, in_reply_to), created_by=actor.user)
+        external_id=adapter.new_external_id() if adapter is not None else "",
+        metadata=metadata, created_by=actor.user)
 
 
 @task()
@@ -369,3 +302,55 @@ def send_outbound_batch(outbound_ids: list[int]) -> dict[str, int]:
         outcome = send_outbound.call(pk)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
+
+
+# --- delivery reports ----------------------------------------------------------------------
+
+# Without our id in the report, the latest message to the recipient within this window is
+# taken to be the one it is about.
+REPORT_WINDOW = timedelta(days=14)
+_FINAL = (State.BOUNCED,)
+
+
+@transaction.atomic
+def record_delivery_report(*, actor, municipality, report) -> list[OutboundMessage]:
+    """A report about messages we sent (an e-mail bounce, later an SMS delivery report):
+    each message it names takes the reported state, said on its case's timeline; a
+    recipient that bounced is marked failing on its client. Returns the messages."""
+    from salter.clients.actions import mark_contact_failing
+    from salter.clients.models import ContactPoint
+
+    reason = report.reason or report.state
+    if report.state == State.BOUNCED:
+        for point in ContactPoint.objects.filter(municipality=municipality,
+                                                 value__in=report.recipients):
+            mark_contact_failing(actor=actor, point=point, reason=reason)
+    messages = _reported_messages(municipality, report)
+    for message in messages:
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            state=report.state, last_error=reason[:2000])
+        if message.case is not None:
+            record_event(message.case, actor, CaseEvent.Kind.DELIVERY, text=reason,
+                         after={"state": report.state, "recipient": message.recipient,
+                                "attempts": message.attempts, "error": reason,
+                                "channel": message.channel},
+                         ref={"outbound": message.pk})
+    return messages
+
+
+def _reported_messages(municipality, report) -> list[OutboundMessage]:
+    ours = (OutboundMessage.objects.filter(municipality=municipality)
+            .exclude(state__in=_FINAL).select_related("case"))
+    if report.external_ids:
+        ids = [*report.external_ids, *(angled(i) for i in report.external_ids)]
+        found = list(ours.filter(external_id__in=ids))
+        if found:
+            return found
+    latest = []
+    for recipient in report.recipients:
+        message = (ours.filter(recipient=recipient,
+                               created_at__gte=timezone.now() - REPORT_WINDOW)
+                   .order_by("-created_at").first())
+        if message is not None:
+            latest.append(message)
+    return latest

@@ -23,13 +23,15 @@ from salter.documents.storage import blob_ids, store_bytes, write_blob_files
 class RawItem:
     raw: bytes
     idempotency_key: str
-    message_id: str = ""
+    external_id: str = ""  # the channel's id of the item, when accept can see it cheaply
     sha256: str = ""  # of `raw`, when the caller has it already
+    metadata: dict | None = None  # transport facts (a gateway's sender and time stamp)
+    source: str = ""  # where this item came from, if not the batch's source (a file name)
 
 
 def store_inbound(*, municipality, channel, raw: bytes, idempotency_key: str, source: str,
-                  mailbox=None, message_id: str = "", sha256: str | None = None
-                  ) -> tuple[InboundMessage, bool]:
+                  endpoint=None, external_id: str = "", sha256: str | None = None,
+                  metadata: dict | None = None) -> tuple[InboundMessage, bool]:
     """Store one inbound item; (existing, False) when its key was seen before. `sha256`,
     if the caller has it, saves hashing the bytes again."""
     existing = _find(municipality, channel, idempotency_key)
@@ -41,8 +43,9 @@ def store_inbound(*, municipality, channel, raw: bytes, idempotency_key: str, so
         with transaction.atomic():
             message = InboundMessage.objects.create(
                 municipality=municipality, channel=channel, idempotency_key=idempotency_key,
-                sha256=blob.sha256, raw=blob, source=source[:100], mailbox=mailbox,
-                message_id=message_id[:255], received_at=now, queued_at=now,
+                sha256=blob.sha256, raw=blob, source=source[:100], endpoint=endpoint,
+                external_id=external_id[:255], metadata=metadata or {}, received_at=now,
+                queued_at=now,
             )
     except IntegrityError:
         # The same item arrived concurrently by another path and won the race.
@@ -56,7 +59,7 @@ def _find(municipality, channel, key: str) -> InboundMessage | None:
 
 
 def store_inbound_many(*, municipality, channel, items: Sequence[RawItem], source: str,
-                       mailbox=None) -> list[tuple[InboundMessage, bool]]:
+                       endpoint=None) -> list[tuple[InboundMessage, bool]]:
     """Store a batch in one transaction; one (message, created) per item, in order: the
     durable accept of IMAP fetches and of the benchmark.
 
@@ -68,7 +71,7 @@ def store_inbound_many(*, municipality, channel, items: Sequence[RawItem], sourc
     """
     digests = [item.sha256 or hashlib.sha256(item.raw).hexdigest() for item in items]
     write_blob_files([item.raw for item in items], digests=digests)
-    batch = _Batch(municipality, channel, items, digests, source[:100], mailbox)
+    batch = _Batch(municipality, channel, items, digests, source[:100], endpoint)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -80,9 +83,9 @@ def store_inbound_many(*, municipality, channel, items: Sequence[RawItem], sourc
 class _Batch:
     """The rows of one `store_inbound_many` call."""
 
-    def __init__(self, municipality, channel, items, digests, source, mailbox):
+    def __init__(self, municipality, channel, items, digests, source, endpoint):
         self.municipality, self.channel, self.source = municipality, channel, source
-        self.mailbox_id = getattr(mailbox, "pk", mailbox)
+        self.endpoint_id = getattr(endpoint, "pk", endpoint)
         self.items, self.digests = items, digests
         self.keys = [item.idempotency_key for item in items]
 
@@ -102,15 +105,15 @@ class _Batch:
         return self._results(stored, fresh)
 
     def _messages(self, new, blobs) -> dict[str, InboundMessage]:
-        """Unsaved rows for the new keys; the messages of a batch differ in four
-        columns."""
+        """Unsaved rows for the new keys; the messages of a batch differ in six columns."""
         now = timezone.now()
         built = bulk.build(InboundMessage, [
             {"idempotency_key": key, "sha256": digest, "raw_id": blobs[digest],
-             "message_id": item.message_id[:255]}
+             "external_id": item.external_id[:255], "metadata": item.metadata or {},
+             "source": (item.source or self.source)[:100]}
             for key, (item, digest) in new.items()],
             municipality_id=getattr(self.municipality, "pk", self.municipality),
-            channel=self.channel, source=self.source, mailbox_id=self.mailbox_id,
+            channel=self.channel, endpoint_id=self.endpoint_id,
             state=InboundMessage.State.RECEIVED.value, received_at=now, queued_at=now)
         return dict(zip(new, built, strict=True))
 

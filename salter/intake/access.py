@@ -8,7 +8,7 @@ from salter.channels.models import InboundMessage
 
 def access_inbound(actor, inbound_id) -> InboundMessage:
     try:
-        return (InboundMessage.objects.select_related("raw", "mailbox", "client", "case",
+        return (InboundMessage.objects.select_related("raw", "endpoint", "client", "case",
                                                       "review_case")
                 .get(municipality=actor.municipality, pk=int(inbound_id)))
     except (InboundMessage.DoesNotExist, ValueError, TypeError):

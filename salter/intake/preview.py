@@ -23,17 +23,15 @@ def safe_preview(inbound: InboundMessage, limit: int = PREVIEW_CHARS) -> str:
 
 
 def _parsed_text(inbound: InboundMessage) -> str:
-    from salter.channels.email.parsing import UnparseableEmail
-    from salter.intake.email import parse_inbound
-    from salter.intake.incoming import Unreadable
+    """The text as the channel's adapter reads it now."""
+    from salter.intake.context import load_context
+    from salter.intake.pipeline import interpret
 
-    if inbound.channel != "email":
-        return ""
     try:
-        parsed = parse_inbound(inbound)
-    except (UnparseableEmail, Unreadable, OSError):
+        item = interpret(inbound, load_context(inbound.municipality_id))
+    except Exception:  # whatever the adapter makes of it, the raw bytes remain to show
         return ""
-    return parsed.full_text or parsed.text
+    return item.full_text or item.text
 
 
 def _raw_text(inbound: InboundMessage, limit: int) -> str:

@@ -41,7 +41,9 @@ class RoutingRule(models.Model):
     class Match(models.TextChoices):
         SENDER_DOMAIN = "sender_domain", _("Sender's domain is")
         KEYWORD = "keyword", _("Subject or text contains")
-        MAILBOX = "mailbox", _("Arrived in mailbox")
+        # Kept as "mailbox" in stored rules; matches any endpoint (an e-mail address, an SMS
+        # number), by its address or id.
+        MAILBOX = "mailbox", _("Arrived at endpoint")
         BUSINESS_SENDER = "business_sender", _("Sender is a business")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE,

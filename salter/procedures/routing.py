@@ -3,8 +3,8 @@
 Rules are tried in their order and the first that matches decides the case type,
 department and priority. Without a case type from a rule, a case type whose keywords
 occur in the message is taken; without a department, the case type's and then the
-mailbox's. Keywords are compared folded (no case, no diacritics, either script), so
-"Ђубре", "đubre" and "DJUBRE" are one word.
+endpoint's (the mailbox or number the message came in on). Keywords are compared folded
+(no case, no diacritics, either script), so "Ђубре", "đubre" and "DJUBRE" are one word.
 """
 
 import re
@@ -47,10 +47,10 @@ class RuleSet:
             .exclude(keywords="").select_related("department").order_by("name")
         ]
 
-    def route(self, *, sender_domain: str, text: str, mailbox, client) -> RouteDecision:
+    def route(self, *, sender_domain: str, text: str, endpoint, client) -> RouteDecision:
         folded = f" {fold(text)} "
         rule = next((r for r, words in self.rules
-                     if _matches(r, words, sender_domain.lower(), folded, mailbox, client)),
+                     if _matches(r, words, sender_domain.lower(), folded, endpoint, client)),
                     None)
         case_type = rule.case_type if rule else None
         if case_type is None:
@@ -59,7 +59,7 @@ class RuleSet:
         department = (
             (rule.department if rule else None)
             or (case_type.department if case_type else None)
-            or (mailbox.department if mailbox is not None else None)
+            or (endpoint.department if endpoint is not None else None)
         )
         return RouteDecision(case_type=case_type, department=department,
                              priority=rule.priority if rule else None, rule=rule)
@@ -69,21 +69,22 @@ def _contains(folded_text: str, keyword: str) -> bool:
     return keyword in folded_text
 
 
-def _matches(rule, words, sender_domain: str, folded: str, mailbox, client) -> bool:
+def _matches(rule, words, sender_domain: str, folded: str, endpoint, client) -> bool:
     value = rule.value.strip().lower().lstrip("@")
     if rule.match == Match.SENDER_DOMAIN:
         return bool(value) and (sender_domain == value or sender_domain.endswith("." + value))
     if rule.match == Match.KEYWORD:
         return any(_contains(folded, w) for w in words)
     if rule.match == Match.MAILBOX:
-        return mailbox is not None and value in (mailbox.address.lower(), str(mailbox.pk))
+        return endpoint is not None and value in (endpoint.address.lower(), str(endpoint.pk))
     if rule.match == Match.BUSINESS_SENDER:
         return client is not None and client.is_business
     return False
 
 
-def route(municipality, *, sender_domain: str, text: str, mailbox, client,
+def route(municipality, *, sender_domain: str, text: str, endpoint, client,
           rules: RuleSet | None = None) -> RouteDecision:
     """Decide type, department and priority; pass `rules` to reuse them across messages."""
     rules = rules if rules is not None else RuleSet(municipality)
-    return rules.route(sender_domain=sender_domain, text=text, mailbox=mailbox, client=client)
+    return rules.route(sender_domain=sender_domain, text=text, endpoint=endpoint,
+                       client=client)

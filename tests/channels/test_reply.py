@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from salter.cases.actions import create_case, reply_to_client
 from salter.cases.models import CaseEvent, Channel
+from salter.channels.email.accept import accept_email
 from salter.channels.models import OutboundMessage
 from salter.clients.actions import add_contact_point, create_client, mark_contact_failing
 from salter.clients.models import ContactPoint
-from salter.intake.email import accept_email
 from salter.intake.pipeline import process_inbound
 from salter.tenancy.roles import Role
 from tests.channels.conftest import CITIZEN_EMAIL

@@ -59,7 +59,7 @@ def test_batch_store_reports_each_item_in_order(municipality):
 
     assert [created for _, created in results] == [True, False, True, False]
     assert results[0][0].pk == results[3][0].pk
-    assert results[0][0].message_id == "one@x"
+    assert results[0][0].external_id == "one@x"
     assert [read_blob(m.raw) for m, _ in results] == [b"one", b"old", b"two", b"one"]
     assert InboundMessage.objects.count() == 3
 

@@ -11,11 +11,11 @@ from django.contrib.auth import get_user_model
 
 from salter.cases.actions import create_case
 from salter.cases.models import Channel
+from salter.channels.email.accept import accept_email
 from salter.clients.actions import create_client
 from salter.clients.models import ContactPoint
 from salter.documents.models import Document
 from salter.documents.storage import store_bytes
-from salter.intake.email import accept_email
 from salter.intake.pipeline import process_inbound
 from salter.tenancy.models import ProvincialRole
 from salter.tenancy.roles import Role

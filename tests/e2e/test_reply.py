@@ -58,4 +58,4 @@ def test_reply_from_the_case_page_reaches_the_citizens_mailbox(live_server, page
     assert mail["Subject"] == f"[{case.registry_number}] Re: Rupa na putu"
     assert mail["From"].addresses[0].addr_spec == "pisarnica@subotica.test"
     assert mail.get_content().strip() == "Poštovani, rupa će biti zakrpljena do petka."
-    assert mail["Message-ID"] == OutboundMessage.objects.get(case=case).message_id
+    assert mail["Message-ID"] == OutboundMessage.objects.get(case=case).external_id

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from salter.cases.actions import create_case
 from salter.cases.models import Channel
+from salter.channels.email.accept import accept_email
 from salter.clients.actions import create_client
 from salter.clients.models import ContactPoint
-from salter.intake.email import accept_email
 from salter.intake.pipeline import process_inbound
 
 CITIZEN = "marko.petrovic@example.net"
@@ -23,12 +23,15 @@ def belgrade(moment: datetime.datetime) -> datetime.datetime:
 
 @pytest.fixture
 def deliver(municipality):
-    """Accept a raw message and run the pipeline on it, as the worker would."""
+    """Accept a raw message and run the pipeline on it, as the worker would: (what the
+    pipeline decided for the stored message, the message). A message accepted before is
+    not stored again, and the pipeline answers with what it decided for it then."""
 
-    def run(raw: bytes, *, to=None, mailbox=None):
-        inbound, created = accept_email(municipality=to or municipality, raw=raw,
-                                        source="test", mailbox=mailbox)
-        outcome = process_inbound(inbound.pk) if created else "duplicate"
+    def run(raw: bytes, *, to=None, endpoint=None):
+        accepted = accept_email(municipality=to or municipality, raw=raw, source="test",
+                                endpoint=endpoint)
+        outcome = process_inbound(accepted.inbound.pk)
+        inbound = accepted.inbound
         inbound.refresh_from_db()
         return outcome, inbound
 

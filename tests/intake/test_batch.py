@@ -6,12 +6,15 @@ from django.db import transaction
 
 from salter.cases.actions import create_case, merge_cases
 from salter.cases.models import Case, CaseEvent, Channel
+from salter.channels.email.accept import accept_emails
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.clients.actions import create_client
 from salter.clients.models import Client, ContactPoint
-from salter.intake.email import accept_emails
+from salter.intake.context import load_context
+from salter.intake.decide import NewCase, decide
+from salter.intake.items import Item, Sender
+from salter.intake.lookup import look_up
 from salter.intake.pipeline import process_batch
-from salter.intake.threads import find_case, find_cases
 from salter.registry.numbering import reserve_sequences
 from salter.tenancy.roles import Role
 from tests.channels.email.corpus import Part, build_message
@@ -25,6 +28,18 @@ State = InboundMessage.State
 def accept(municipality, raws) -> list[int]:
     results = accept_emails(municipality=municipality, raws=raws, source="test")
     return [inbound.pk for inbound, _created in results]
+
+
+def threaded(municipality, messages, sender="ana@example.net") -> list:
+    """The case each (subject, references) from `sender` continues, decided as one batch
+    (None for a new matter)."""
+    ctx = load_context(municipality.pk)
+    entries = [(InboundMessage(municipality=municipality, channel=Channel.EMAIL),
+                Item(sender=Sender(kind=ContactPoint.Kind.EMAIL, value=sender),
+                     subject=subject, marks_text=subject, replies_to=tuple(references)))
+               for subject, references in messages]
+    decisions = decide(entries, look_up(ctx, entries), ctx)
+    return [None if isinstance(d.case, NewCase) else d.case for d in decisions]
 
 
 def new_message(i: int, **kwargs) -> bytes:
@@ -136,23 +151,23 @@ def test_threading_a_batch_answers_as_threading_each_message(municipality, clerk
     merge_cases(actor=make_member(municipality, Role.HEAD), duplicate=merged, into=second)
     ours = OutboundMessage.objects.create(
         municipality=municipality, channel=Channel.EMAIL, case=first, client=citizen,
-        recipient="ana@example.net", body_text="Odgovor", message_id="<ours-1@salter.test>")
+        recipient="ana@example.net", body_text="Odgovor", external_id="<ours-1@salter.test>")
     ids = accept(municipality, [new_message(9, from_address="ana@example.net")])
-    InboundMessage.objects.filter(pk=ids[0]).update(case=second, message_id="theirs-1@x")
+    InboundMessage.objects.filter(pk=ids[0]).update(case=second, external_id="theirs-1@x")
     messages = [
         ("Nova prijava", ()),
         (f"Re: {first.registry_number}", ()),
         (f"Kod {second.tracking_code}", ()),
         (f"Re: {merged.registry_number}", ()),
-        ("Re: odgovor", (ours.message_id.strip("<>"),)),
+        ("Re: odgovor", (ours.external_id.strip("<>"),)),
         ("Re: moja poruka", ("theirs-1@x",)),
-        (f"Re: {second.registry_number}", (ours.message_id.strip("<>"),)),
+        (f"Re: {second.registry_number}", (ours.external_id.strip("<>"),)),
         ("", ("nepoznat@x",)),
     ]
 
-    batch = find_cases(municipality, messages)
+    batch = threaded(municipality, messages)
 
-    one_by_one = [find_case(municipality, subject=s, references=r) for s, r in messages]
+    one_by_one = [threaded(municipality, [message])[0] for message in messages]
     assert batch == one_by_one
     assert batch == [None, first, second, second, first, second, first, None]
 
@@ -161,21 +176,21 @@ def test_a_sender_registered_while_the_batch_was_planned_is_that_client(
         municipality, clerk, monkeypatch, caplog):
     """The batch is planned outside its transaction; another worker may register one of
     its new senders in the meantime. The transaction notices and plans again."""
-    from salter.intake import batch
+    from salter.intake import apply
 
     ids = accept(municipality, [new_message(1), new_message(2)])
     meanwhile = {}
-    plan = batch._plan
+    plan = apply.plan
 
-    def plan_then_another_worker_registers(items):
-        planned = plan(items)
+    def plan_then_another_worker_registers(*args, **kwargs):
+        planned = plan(*args, **kwargs)
         if not meanwhile:
             meanwhile["client"] = create_client(
                 actor=clerk, first_name="Građanin", last_name="Jedan",
                 contacts=[(ContactPoint.Kind.EMAIL, "gradjanin1@example.net")])
         return planned
 
-    monkeypatch.setattr(batch, "_plan", plan_then_another_worker_registers)
+    monkeypatch.setattr(apply, "plan", plan_then_another_worker_registers)
 
     outcomes = process_batch(ids)
 
@@ -192,22 +207,22 @@ def test_a_batch_tried_again_links_its_documents_to_their_own_bytes(municipality
     documents take the keys the second transaction gives, not the rolled back ones (here
     taken meanwhile by other bytes)."""
     from salter.documents.storage import read_blob, store_bytes
-    from salter.intake import batch
+    from salter.intake import apply
 
     photo = b"\xff\xd8\xff fotografija rupe na putu"
     ids = accept(municipality, [new_message(1, attachments=[
         Part("rupa.jpg", "image/jpeg", photo)])])
-    write, calls = batch._write, []
+    write, calls = apply.write, []
 
     def fail_once_after_saving_the_blobs(plan):
         calls.append(plan)
         if len(calls) == 1:
-            batch.save_blobs([b for item in plan.items for b, _n, _t in item.files])
+            apply.save_blobs([b for files in plan.files.values() for b, _n, _t in files])
             raise RuntimeError("the database went away mid-batch")
         store_bytes(b"other bytes, stored by another message meanwhile")
         return write(plan)
 
-    monkeypatch.setattr(batch, "_write", fail_once_after_saving_the_blobs)
+    monkeypatch.setattr(apply, "write", fail_once_after_saving_the_blobs)
 
     assert process_batch(ids) == {ids[0]: "created"}
 
@@ -220,23 +235,23 @@ def test_a_copy_settled_while_the_batch_was_planned_makes_the_batch_message_a_du
         municipality, monkeypatch):
     """The same message by two paths (sent to two of the municipality's mailboxes): one
     copy is in a batch being planned when the other arrives and is settled by another
-    worker. The batch's transaction finds the copy and leaves its message to the
-    one-message path, which records it as the duplicate."""
-    from salter.intake import batch
+    worker. The batch's transaction finds the copy and decides again: its message is
+    the duplicate."""
+    from salter.intake import apply
 
     raw = new_message(1)
     [first] = accept(municipality, [raw])
     meanwhile = {}
-    plan = batch._plan
+    plan = apply.plan
 
-    def plan_while_the_copy_is_settled(items):
-        planned = plan(items)
+    def plan_while_the_copy_is_settled(*args, **kwargs):
+        planned = plan(*args, **kwargs)
         if not meanwhile:
             [meanwhile["copy"]] = accept(municipality, [b"Received: from mx2\r\n" + raw])
             meanwhile["outcome"] = process_batch([meanwhile["copy"]])
         return planned
 
-    monkeypatch.setattr(batch, "_plan", plan_while_the_copy_is_settled)
+    monkeypatch.setattr(apply, "plan", plan_while_the_copy_is_settled)
 
     assert process_batch([first]) == {first: "duplicate"}
 
@@ -256,20 +271,20 @@ def test_two_workers_settling_two_copies_at_once_make_one_case(municipality, mon
 
     from django.db import connections
 
-    from salter.intake import pipeline
+    from salter.intake import lookup
 
     raw = new_message(1)
     ids = accept(municipality, [raw, b"Received: from mx2\r\n" + raw])
     inside, release = threading.Event(), threading.Event()
-    look_up = pipeline._earlier_copy
+    copies = lookup.settled_copy_ids
 
-    def first_worker_pauses_under_the_lock(inbound):
-        if inbound.pk == ids[0]:
+    def first_worker_pauses_under_the_lock(municipality, entries):
+        if entries[0][0].pk == ids[0]:
             inside.set()
             release.wait(10)
-        return look_up(inbound)
+        return copies(municipality, entries)
 
-    monkeypatch.setattr(pipeline, "_earlier_copy", first_worker_pauses_under_the_lock)
+    monkeypatch.setattr(lookup, "settled_copy_ids", first_worker_pauses_under_the_lock)
     outcomes = {}
 
     def worker(pk):

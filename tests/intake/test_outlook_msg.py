@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.utils import translation
 
 from salter.cases.models import Case, CaseEvent
+from salter.channels.email.accept import accept_emails, scan_message_id
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.documents.storage import read_blob
-from salter.intake.email import accept_emails, scan_message_id
 from salter.intake.pipeline import process_batch, process_inbound, replay
 from tests.channels.email.corpus import SERBIAN_LATIN, Part, build_message, forwarded
 from tests.channels.email.msgwriter import MsgAttachment, MsgMessage, build_msg, word_document
@@ -63,7 +63,7 @@ def test_ingest_email_opens_a_case_from_a_msg_file_and_keeps_the_msg_as_original
     sha256 = hashlib.sha256(raw).hexdigest()
     assert read_blob(inbound.raw) == raw
     assert inbound.idempotency_key == f"|{sha256}"
-    assert inbound.message_id == "20240205101500.1234@example.net"
+    assert inbound.external_id == "20240205101500.1234@example.net"
     ack = OutboundMessage.objects.get(case=case)
     assert ack.recipient == CITIZEN
     assert ack.in_reply_to == "<20240205101500.1234@example.net>"
@@ -111,8 +111,8 @@ def test_msg_reply_is_appended_by_in_reply_to_from_its_transport_headers(
                          subject="Odgovor", body="Molimo dopunu.", purpose="reply")
     headers = (f"From: Marko Petrovic <{CITIZEN}>\r\nTo: pisarnica@subotica.rs\r\n"
                "Subject: Dopuna\r\nDate: Tue, 06 Feb 2024 08:00:00 +0100\r\n"
-               f"Message-ID: <dopuna@example.net>\r\nIn-Reply-To: {ours.message_id}\r\n"
-               f"References: {ours.message_id}\r\nMIME-Version: 1.0\r\n\r\n")
+               f"Message-ID: <dopuna@example.net>\r\nIn-Reply-To: {ours.external_id}\r\n"
+               f"References: {ours.external_id}\r\nMIME-Version: 1.0\r\n\r\n")
 
     outcome, inbound = deliver(build_msg(MsgMessage(
         subject="Dopuna (Outlook)", body="Šaljem dopunu.", message_id=None,
@@ -121,7 +121,7 @@ def test_msg_reply_is_appended_by_in_reply_to_from_its_transport_headers(
     assert outcome == "appended"
     assert inbound.case == case
     assert inbound.subject == "Dopuna"
-    assert inbound.message_id == "dopuna@example.net"
+    assert inbound.external_id == "dopuna@example.net"
     assert case.events.get(kind=Kind.MESSAGE_IN).text == "Šaljem dopunu."
 
 
@@ -263,4 +263,4 @@ def test_batch_with_a_msg_and_the_eml_of_the_same_message_opens_one_case(municip
     assert Case.objects.count() == 2
     first, second, third = InboundMessage.objects.filter(pk__in=ids).order_by("pk")
     assert first.case == second.case
-    assert third.message_id == "druga@example.net"
+    assert third.external_id == "druga@example.net"

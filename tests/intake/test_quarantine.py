@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from salter.cases.models import Case
+from salter.channels.email.accept import accept_emails
 from salter.channels.models import InboundMessage
 from salter.documents.models import Document
-from salter.intake.email import accept_emails
 from salter.intake.pipeline import process_batch, replay, requeue_stale
 from tests.channels.email.corpus import build_message, hostile_messages
 

@@ -3,11 +3,10 @@
 import pytest
 
 from salter.cases.models import Priority
-from salter.channels.models import Mailbox
 from salter.procedures.models import CaseType, RoutingRule
 from salter.procedures.routing import RuleSet
 from tests.channels.email.corpus import build_message
-from tests.factories import make_department
+from tests.factories import make_department, make_mailbox
 
 pytestmark = pytest.mark.django_db
 Match = RoutingRule.Match
@@ -44,7 +43,7 @@ def test_keywords_match_across_scripts(municipality, waste):
                                case_type=waste)
 
     decision = RuleSet(municipality).route(sender_domain="example.net",
-                                           text="Ђубре није однето", mailbox=None, client=None)
+                                           text="Ђубре није однето", endpoint=None, client=None)
 
     assert decision.case_type == waste
 
@@ -57,8 +56,8 @@ def test_first_matching_rule_wins(municipality, waste, utilities, department):
                                value="otpad", case_type=waste)
     rules = RuleSet(municipality)
 
-    police = rules.route(sender_domain="pu.mup.gov.rs", text="otpad", mailbox=None, client=None)
-    citizen = rules.route(sender_domain="gmail.com", text="otpad", mailbox=None, client=None)
+    police = rules.route(sender_domain="pu.mup.gov.rs", text="otpad", endpoint=None, client=None)
+    citizen = rules.route(sender_domain="gmail.com", text="otpad", endpoint=None, client=None)
 
     assert (police.department, police.priority) == (department, Priority.URGENT)
     assert citizen.case_type == waste and citizen.priority is None
@@ -69,17 +68,15 @@ def test_case_type_keywords_apply_without_a_rule(municipality, waste):
     waste.save()
 
     decision = RuleSet(municipality).route(sender_domain="x.rs", text="Pun KONTEJNER",
-                                           mailbox=None, client=None)
+                                           endpoint=None, client=None)
 
     assert decision.case_type == waste and decision.rule is None
 
 
 def test_mailbox_department_routes_its_mail(deliver, municipality, utilities):
-    mailbox = Mailbox.objects.create(municipality=municipality, department=utilities,
-                                     address="cistoca@subotica.rs", imap_host="localhost",
-                                     imap_username="c", imap_password="c")
+    mailbox = make_mailbox(municipality, "cistoca@subotica.rs", department=utilities)
 
-    _outcome, inbound = deliver(build_message(), mailbox=mailbox)
+    _outcome, inbound = deliver(build_message(), endpoint=mailbox.endpoint)
 
     assert inbound.case.department == utilities
 
@@ -92,7 +89,7 @@ def test_business_sender_rule_raises_priority(municipality, clerk):
                                priority=Priority.URGENT)
     firm = create_client(actor=clerk, kind=Client.Kind.BUSINESS, business_name="Agro d.o.o.")
 
-    decision = RuleSet(municipality).route(sender_domain="agro.rs", text="", mailbox=None,
+    decision = RuleSet(municipality).route(sender_domain="agro.rs", text="", endpoint=None,
                                            client=firm)
 
     assert decision.priority == Priority.URGENT

@@ -15,10 +15,10 @@ from django.conf import settings
 from salter.bench.email import database_url
 from salter.cases.actions import create_case
 from salter.cases.models import Case, CaseEvent, Channel
+from salter.channels.email.accept import accept_emails
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.clients.actions import create_client
 from salter.clients.models import ContactPoint
-from salter.intake.email import accept_emails
 from tests.channels.email.corpus import build_message
 from tests.factories import system
 
@@ -115,7 +115,7 @@ def test_killed_worker_leaves_each_message_exactly_one_case_or_append(municipali
     assert Case.objects.count() == MESSAGES  # 50 old cases + 950 new ones
     sequences = sorted(Case.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, MESSAGES + 1))  # no number lost or given twice
-    by_reply = {m.message_id: m.case_id for m in inbound if m.outcome == "appended"}
+    by_reply = {m.external_id: m.case_id for m in inbound if m.outcome == "appended"}
     assert by_reply == {f"reply-{i}@example.net": case.pk for i, case in enumerate(cases)}
     acks = OutboundMessage.objects.filter(purpose=OutboundMessage.Purpose.ACKNOWLEDGEMENT)
     assert acks.count() == MESSAGES - REPLIES

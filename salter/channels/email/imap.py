@@ -78,11 +78,11 @@ def take_waiting(client: IMAPClient, mailbox: Mailbox) -> PollResult:
 def accept(mailbox: Mailbox, raws: dict[int, bytes]) -> int:
     """Store the batch durably; returns how many were new. Raises if nothing was stored,
     and then nothing may be moved."""
-    from salter.intake.email import accept_emails
+    from salter.channels.email.accept import accept_emails
 
     results = accept_emails(municipality=mailbox.municipality, raws=list(raws.values()),
-                            source=f"imap:{mailbox.address}", mailbox=mailbox)
-    return sum(1 for _inbound, created in results if created)
+                            source=f"imap:{mailbox.address}", endpoint=mailbox.endpoint)
+    return sum(1 for accepted in results if accepted.created)
 
 
 def server_folder(client: IMAPClient, folder: str) -> str:
@@ -204,4 +204,4 @@ def active_mailboxes(mailbox_id: int | None = None):
     qs = Mailbox.objects.filter(is_active=True, municipality__is_active=True)
     if mailbox_id is not None:
         qs = qs.filter(pk=mailbox_id)
-    return list(qs.select_related("municipality", "department"))
+    return list(qs.select_related("municipality", "endpoint__department"))

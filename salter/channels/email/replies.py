@@ -37,11 +37,11 @@ def reply_thread(case, client) -> ReplyThread:
     inbound = (case.inbound_messages.filter(client=client).order_by("-received_at").first())
     base = (inbound.subject if inbound is not None and inbound.subject else case.subject)
     subject = base if base.lower().startswith(_REPLY_PREFIXES) else f"Re: {base}"
-    ids = [(m.received_at, angled(m.message_id))
-           for m in case.inbound_messages.exclude(message_id="")]
-    ids += [(m.created_at, m.message_id) for m in
-            OutboundMessage.objects.filter(case=case).exclude(message_id="")]
+    ids = [(m.received_at, angled(m.external_id))
+           for m in case.inbound_messages.exclude(external_id="")]
+    ids += [(m.created_at, m.external_id) for m in
+            OutboundMessage.objects.filter(case=case).exclude(external_id="")]
     references = " ".join(dict.fromkeys(i for _at, i in sorted(ids)))
-    in_reply_to = angled(inbound.message_id) if inbound is not None else ""
+    in_reply_to = angled(inbound.external_id) if inbound is not None else ""
     return ReplyThread(subject=subject, inbound=inbound, in_reply_to=in_reply_to,
                        references=references)

@@ -3,7 +3,7 @@
 It answers 250 only after the message is committed by `accept_email`, so the sending
 server keeps the responsibility until Šalter has the bytes; any trouble on our side is a
 451, which makes it try again later. Recipients are checked at RCPT time against the
-active mailboxes and municipal addresses, so mail for anyone else is refused (550) while
+active e-mail endpoints and municipal addresses, so mail for anyone else is refused (550) while
 the sender can still tell its user. The SIZE extension announces the size limit (552
 above it).
 
@@ -19,7 +19,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from salter.channels.models import Mailbox
+from salter.cases.models import Channel
+from salter.channels.models import Endpoint
 from salter.tenancy.models import Municipality
 
 logger = logging.getLogger(__name__)
@@ -28,23 +29,23 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Recipient:
     municipality: Municipality
-    mailbox: Mailbox | None
+    endpoint: Endpoint | None
 
 
 def find_recipient(address: str) -> Recipient | None:
     address = address.strip().lower()
-    mailbox = (Mailbox.objects.filter(address__iexact=address, is_active=True,
-                                      municipality__is_active=True)
-               .select_related("municipality").first())
-    if mailbox is not None:
-        return Recipient(mailbox.municipality, mailbox)
+    endpoint = (Endpoint.objects.filter(channel=Channel.EMAIL, address=address,
+                                        is_active=True, municipality__is_active=True)
+                .select_related("municipality").first())
+    if endpoint is not None:
+        return Recipient(endpoint.municipality, endpoint)
     municipality = Municipality.objects.active().filter(email__iexact=address).first()
     return Recipient(municipality, None) if municipality is not None else None
 
 
 def store(recipients: list[Recipient], raw: bytes) -> None:
     """One stored copy per municipality addressed, whichever of its addresses was used."""
-    from salter.intake.email import accept_email
+    from salter.channels.email.accept import accept_email
 
     seen = set()
     for recipient in recipients:
@@ -52,7 +53,7 @@ def store(recipients: list[Recipient], raw: bytes) -> None:
             continue
         seen.add(recipient.municipality.pk)
         accept_email(municipality=recipient.municipality, raw=raw, source="smtp",
-                     mailbox=recipient.mailbox)
+                     endpoint=recipient.endpoint)
 
 
 def _in_worker_thread(func, *args):

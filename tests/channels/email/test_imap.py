@@ -11,6 +11,7 @@ from salter.cases.models import Case
 from salter.channels.email import imap
 from salter.channels.models import InboundMessage, Mailbox, OutboundMessage
 from salter.documents.storage import read_blob
+from tests.factories import make_mailbox
 
 pytestmark = pytest.mark.integration
 
@@ -32,8 +33,8 @@ def office(mail_account):
 
 @pytest.fixture
 def mailbox(municipality, office, dovecot):
-    return Mailbox.objects.create(
-        municipality=municipality, address="pisarnica@subotica.test", imap_host="127.0.0.1",
+    return make_mailbox(
+        municipality, "pisarnica@subotica.test", imap_host="127.0.0.1",
         imap_port=dovecot.imap_port, imap_ssl=False, imap_username=office.address,
         imap_password=office.password, processed_folder=PROCESSED, poll_seconds=1)
 
@@ -56,7 +57,7 @@ def test_poll_stores_every_waiting_message_exactly_then_moves_it(mailbox, office
     result = imap.poll_mailbox(mailbox)
 
     assert (result.fetched, result.stored, result.handled) == (3, 3, 3)
-    stored = {read_blob(m.raw) for m in InboundMessage.objects.filter(mailbox=mailbox)}
+    stored = {read_blob(m.raw) for m in InboundMessage.objects.filter(endpoint=mailbox.endpoint)}
     assert stored == set(raws)  # byte for byte
     assert _uids(office) == []
     assert len(_uids(office, ON_SERVER)) == 3
@@ -158,7 +159,7 @@ def test_citizen_mail_becomes_a_case_and_the_acknowledgement_reaches_them(
     [mail] = citizen.messages()
     assert case.registry_number in mail["Subject"]
     assert mail["Auto-Submitted"] == "auto-replied"
-    assert mail["In-Reply-To"] == f"<{inbound.message_id}>"
+    assert mail["In-Reply-To"] == f"<{inbound.external_id}>"
 
 
 @pytest.mark.django_db(transaction=True)

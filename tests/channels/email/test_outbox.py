@@ -13,6 +13,7 @@ from salter.cases.models import CaseEvent
 from salter.channels import outbox
 from salter.channels.email.devservices import free_port, start_smtp_relay
 from salter.channels.models import OutboundMessage
+from salter.lang.deferred import Deferred
 from tests.channels.conftest import CITIZEN_EMAIL
 
 Kind = CaseEvent.Kind
@@ -34,7 +35,7 @@ def test_queued_message_names_the_case_and_is_on_the_timeline(clerk, case, citiz
     assert message.state == State.QUEUED
     assert message.recipient == CITIZEN_EMAIL
     assert message.subject == f"[{case.registry_number}] Odgovor"
-    assert message.message_id.startswith("<") and message.message_id.endswith(
+    assert message.external_id.startswith("<") and message.external_id.endswith(
         "@mail.subotica.test>")
     assert message.language == case.language
     event = case.events.get(kind=Kind.MESSAGE_OUT)
@@ -117,7 +118,7 @@ def test_acknowledgement_arrives_with_number_thread_headers_and_auto_submitted(
 
     [mail] = citizen_account.messages()
     assert mail["Subject"] == f"[{case.registry_number}] Primili smo vašu poruku"
-    assert mail["Message-ID"] == message.message_id
+    assert mail["Message-ID"] == message.external_id
     assert mail["In-Reply-To"] == "<m1@citizen.example>"
     assert mail["References"] == "<m0@citizen.example> <m1@citizen.example>"
     assert mail["Auto-Submitted"] == "auto-replied"
@@ -166,7 +167,11 @@ def test_server_down_means_retry_with_backoff_then_delivery(clerk, case, citizen
     first, retry = DBTaskResult.objects.filter(args_kwargs__args=[message.pk]).order_by(
         "enqueued_at")
     assert retry.run_after == message.next_attempt_at != first.run_after
-    assert _delivery_events(case) == []
+    [deferred] = _delivery_events(case)
+    assert deferred.after["state"] == State.RETRYING
+    assert deferred.after["retry_at"] == message.next_attempt_at.isoformat()
+    assert "Connection" not in reason_of(deferred)  # staff read why, not the exception
+    assert reason_of(deferred) == "The mail server could not be reached."
 
     relay = start_smtp_relay(dovecot.lmtp_port, port=outbox_port)
     try:
@@ -179,6 +184,7 @@ def test_server_down_means_retry_with_backoff_then_delivery(clerk, case, citizen
     message.refresh_from_db()
     assert (message.state, message.attempts) == (State.SENT, 2)
     assert len(citizen_account.messages()) == 1
+    assert [e.after["state"] for e in _delivery_events(case)] == [State.RETRYING, State.SENT]
 
 
 @pytest.mark.integration
@@ -209,7 +215,7 @@ def test_unknown_recipient_is_a_permanent_failure_on_the_timeline(clerk, case, c
     assert message.last_error.startswith("550")
     [event] = _delivery_events(case)
     assert event.after["state"] == State.FAILED
-    assert "550" in event.after["error"]
+    assert "550" in reason_of(event)
     # A failed message is not tried again.
     assert outbox.send_outbound.call(message.pk) == "skipped"
 
@@ -229,7 +235,8 @@ def test_gives_up_after_the_last_attempt(clerk, case, citizen, settings):
     message.refresh_from_db()
     assert (message.state, message.attempts) == (State.FAILED, 2)
     assert "2 attempts" in message.last_error
-    assert _delivery_events(case)[0].after["state"] == State.FAILED
+    assert [e.after["state"] for e in _delivery_events(case)] == [State.RETRYING, State.FAILED]
+    assert reason_of(_delivery_events(case)[-1]).startswith("Gave up after 2 attempts: ")
 
 
 @pytest.mark.integration
@@ -270,6 +277,11 @@ def test_concurrent_workers_send_once(clerk, case, citizen, citizen_account, via
 
     assert sorted(outcomes) == [State.SENT, "skipped"]
     assert len(citizen_account.messages()) == 1
+
+
+def reason_of(event) -> str:
+    """Why a delivery event's attempt failed, as staff read it (here in English)."""
+    return str(Deferred.from_data(event.after["reason"]))
 
 
 def _closed_port() -> int:

@@ -6,8 +6,9 @@ import pytest
 
 from salter.channels.email.devservices import free_port
 from salter.channels.email.smtp import make_controller
-from salter.channels.models import InboundMessage, Mailbox
+from salter.channels.models import InboundMessage
 from salter.documents.storage import read_blob
+from tests.factories import make_mailbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +19,7 @@ RAW = (b"From: Jelena Jovanovic <jelena@example.net>\r\nTo: pisarnica@subotica.t
 
 @pytest.fixture
 def mailbox(municipality):
-    return Mailbox.objects.create(municipality=municipality, address="pisarnica@subotica.test",
-                                  imap_host="127.0.0.1", imap_username="x", imap_password="x")
+    return make_mailbox(municipality, "pisarnica@subotica.test", imap_host="127.0.0.1")
 
 
 @pytest.fixture
@@ -44,8 +44,8 @@ def test_250_means_the_exact_bytes_are_stored(receiver, mailbox):
     # sendmail has returned: the 250 came, so the row must already be there.
     inbound = InboundMessage.objects.get()
     assert read_blob(inbound.raw) == RAW
-    assert (inbound.mailbox, inbound.municipality, inbound.source) == (
-        mailbox, mailbox.municipality, "smtp")
+    assert (inbound.endpoint, inbound.municipality, inbound.source) == (
+        mailbox.endpoint, mailbox.municipality, "smtp")
 
 
 def test_municipal_address_without_mailbox_is_accepted(receiver, municipality):

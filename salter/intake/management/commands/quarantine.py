@@ -41,7 +41,7 @@ class Command(BaseCommand):
     def _show(self, m):
         for label, value in (("id", m.pk), ("municipality", m.municipality.slug),
                              ("state", m.state), ("received", m.received_at.isoformat()),
-                             ("source", m.source), ("message-id", m.message_id),
+                             ("source", m.source), ("external id", m.external_id),
                              ("sha256", m.sha256), ("attempts", m.attempts),
                              ("reason", m.reason_shown)):
             self.stdout.write(f"{label}: {value}")

@@ -7,7 +7,7 @@ import re
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-from salter.intake.incoming import Bounce
+from salter.intake.items import DeliveryReport
 from salter.lang.deferred import Deferred
 
 _MACHINE_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
@@ -20,8 +20,11 @@ def lower_headers(parsed) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in (parsed.headers or {}).items()}
 
 
-def automatic_reason(parsed, *, own_addresses: frozenset[str]) -> Deferred | str:
-    """Why this message was sent by a machine, or "" when a person wrote it."""
+def automatic_reason(parsed, *, own_addresses: frozenset[str],
+                     forwarded: bool = False) -> Deferred | str:
+    """Why this message was sent by a machine, or "" when a person wrote it. A citizen's
+    message that one of the municipality's addresses forwarded (`forwarded`), even by a
+    server rule, is the citizen's, not a loop."""
     headers = lower_headers(parsed)
     auto_submitted = headers.get("auto-submitted", "").strip().lower()
     precedence = headers.get("precedence", "").strip().lower()
@@ -31,7 +34,8 @@ def automatic_reason(parsed, *, own_addresses: frozenset[str]) -> Deferred | str
     own_message = Deferred(gettext_noop("one of Šalter's own messages came back"))
     checks = (
         (parsed.is_bounce, Deferred(gettext_noop("delivery failure report (bounce)"))),
-        (auto_submitted and auto_submitted != "no",
+        (auto_submitted and auto_submitted != "no"
+         and not (forwarded and auto_submitted == "auto-forwarded"),
          Deferred(gettext_noop("automatic message (Auto-Submitted: %s)"), (auto_submitted,))),
         (precedence in _MACHINE_PRECEDENCE,
          Deferred(gettext_noop("bulk or list mail (Precedence: %s)"), (precedence,))),
@@ -40,13 +44,13 @@ def automatic_reason(parsed, *, own_addresses: frozenset[str]) -> Deferred | str
         (any(name.startswith("x-salter-") for name in headers), own_message),
         (own_domain and (parsed.message_id or "").lower().endswith("@" + own_domain.lower()),
          own_message),
-        (from_address in own_addresses,
+        (from_address in own_addresses and not forwarded,
          Deferred(gettext_noop("sent from one of the municipality's own addresses"))),
     )
     return next((reason for matched, reason in checks if matched), "")
 
 
-def bounce_of(parsed) -> Bounce | None:
+def bounce_of(parsed) -> DeliveryReport | None:
     """Who a delivery failure report is about, and which of our messages failed."""
     if not parsed.is_bounce:
         return None
@@ -62,5 +66,5 @@ def bounce_of(parsed) -> Bounce | None:
         ids.add(parsed.in_reply_to)
     recipients = tuple(sorted({r.strip().lower() for r in parsed.bounced_recipients or ()
                                if r and "@" in r}))
-    return Bounce(recipients=recipients, message_ids=tuple(sorted(ids)),
-                  reason=(parsed.subject or "")[:200])
+    return DeliveryReport(state="bounced", recipients=recipients,
+                          external_ids=tuple(sorted(ids)), reason=(parsed.subject or "")[:200])
