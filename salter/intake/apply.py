@@ -96,6 +96,7 @@ def write(plan: Plan) -> dict[int, str]:
                                    report=decision.item.report)
     save_cases_from_intake(actor=actor, planned=plan.cases)
     _fill_in_numbers(plan)
+    save_messages(actor=actor, planned=plan.acknowledgements)
     for decision in plan.opening:
         if decision.opens.follows is not None:
             link_cases(actor=actor, case=decision.opens.case, other=decision.opens.follows)
@@ -107,7 +108,6 @@ def write(plan: Plan) -> dict[int, str]:
     append_messages_to_cases(actor=actor, items=[
         (_case(d.case), d.inbound, plan.files.get(d.inbound.pk, ()), d.details)
         for d in appends])
-    save_messages(actor=actor, planned=plan.acknowledgements)
     now = timezone.now()
     for decision in plan.decisions:
         _settle_row(decision, now)

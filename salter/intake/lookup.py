@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from salter import bulk
 from salter.cases.models import Case, CaseParty
 from salter.cases.workflow import OPEN_STATUSES
 from salter.channels.models import InboundMessage, OutboundMessage
@@ -143,31 +144,41 @@ def _cases_by_marks(municipality, marks) -> dict[str, tuple]:
 
 def _copies(municipality, entries) -> dict[str, Copy]:
     """Settled messages of the same channel sharing an item's external id (the same
-    message by another path), other than the batch's own; by the Message-ID index."""
-    by_channel: dict[str, set[str]] = {}
-    for inbound, item in entries:
-        if item.external_id:
-            by_channel.setdefault(inbound.channel, set()).add(item.external_id)
-    own = [inbound.pk for inbound, _item in entries]
+    message by another path), other than the batch's own."""
+    found = _settled_copies(municipality, entries)
+    if not found:
+        return {}
     copies = {}
-    for channel, ids in by_channel.items():
-        # No ordering: any settled copy will do, and ORDER BY would make SQLite scan.
-        rows = (InboundMessage.objects.filter(municipality=municipality, channel=channel,
-                                              external_id__in=ids,
-                                              state__in=SETTLED_COPY_STATES)
-                .exclude(pk__in=own).order_by()
-                .values_list("pk", "external_id", "case_id", "review_case_id", "client_id",
-                             "body_text"))
-        for pk, external_id, case_id, review_case_id, client_id, text in rows:
-            copies.setdefault(external_id, Copy(pk, case_id, review_case_id, client_id,
-                                                text))
+    for pk, external_id, case_id, review_case_id, client_id, text in (
+            InboundMessage.objects.filter(pk__in=found).order_by()
+            .values_list("pk", "external_id", "case_id", "review_case_id", "client_id",
+                         "body_text")):
+        copies.setdefault(external_id, Copy(pk, case_id, review_case_id, client_id, text))
     return copies
 
 
 def settled_copy_ids(municipality, entries) -> set[int]:
     """The ids of the settled copies `_copies` would find now: compared inside the
     transaction with what the batch was decided on."""
-    return {copy.pk for copy in _copies(municipality, entries).values()}
+    return _settled_copies(municipality, entries)
+
+
+def _settled_copies(municipality, entries) -> set[int]:
+    """By the Message-ID index, in plain SQL (`bulk.find`): a batch's ids are almost never
+    found, and the ORM's IN look-up would cost more than the query."""
+    by_channel: dict[str, set[str]] = {}
+    for inbound, item in entries:
+        if item.external_id:
+            by_channel.setdefault(inbound.channel, set()).add(item.external_id)
+    own = {inbound.pk for inbound, _item in entries}
+    found = set()
+    for channel, ids in by_channel.items():
+        for pk, state in bulk.find(InboundMessage, "external_id", list(ids),
+                                   columns=("pk", "state"), municipality=municipality,
+                                   channel=channel):
+            if pk not in own and state in SETTLED_COPY_STATES:
+                found.add(pk)
+    return found
 
 
 def _recent_cases(municipality, items, clients) -> dict[int, int]:
