@@ -189,7 +189,7 @@ class CaseEvent(models.Model):
         MERGED = "merged", _("Merged")
         CLIENT_MERGED = "client_merged", _("Client merged")
         MESSAGE_IN = "message_in", _("Message received")
-        MESSAGE_OUT = "message_out", _("Message sent")
+        MESSAGE_OUT = "message_out", _("Message to the client")
         DELIVERY = "delivery", _("Delivery state")
         DOCUMENT = "document", _("Document added")
 

@@ -5,11 +5,24 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from salter.cases.models import Case, CaseEvent, Priority
 from salter.cases.workflow import Status
+from salter.channels.models import OutboundMessage
+from salter.lang.deferred import Deferred
 from salter.procedures.models import CaseType
 from salter.tenancy.models import Department
+
+Outbound = OutboundMessage.State
+# Why a delivery failed, for entries that did not keep the reason for staff (reports from
+# mail servers, and entries written before reasons were kept untranslated).
+_DELIVERY_REASONS = {
+    Outbound.BOUNCED: Deferred(gettext_noop(
+        "The recipient's mail server sent the message back as undeliverable.")),
+    Outbound.FAILED: Deferred(gettext_noop("The message could not be delivered.")),
+    Outbound.RETRYING: Deferred(gettext_noop("Delivery failed for now; Šalter will try again.")),
+}
 
 # Keys of before/after worth showing, with their labels; others (e.g. the creation
 # snapshot) are summarised by the event's text.
@@ -32,11 +45,25 @@ class Change:
     after: str
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """Where an outgoing message stands: its state now (for the message itself) or as the
+    attempt ended (for a delivery entry), and why it failed, in the reader's language."""
+
+    state: str
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(Outbound(self.state).label) if self.state in Outbound.values else self.state
+
+
 @dataclass
 class Entry:
     event: CaseEvent
     actor: str
     changes: list[Change] = field(default_factory=list)
+    delivery: Delivery | None = None
 
     @property
     def kind(self) -> str:
@@ -98,10 +125,37 @@ def case_timeline(case: Case) -> list[Entry]:
     """The case's events, oldest first, ready for the template."""
     events = list(case.events.select_related("actor"))
     names = _Names(events, case.municipality_id)
+    outgoing = _outgoing_states(case, events)
     return [
         Entry(event=e,
               actor=(e.actor.get_full_name() or e.actor.get_username()) if e.actor
               else e.actor_label or str(_("Šalter")),
-              changes=_changes(e, names))
+              changes=_changes(e, names), delivery=_delivery(e, outgoing))
         for e in events
     ]
+
+
+def _outgoing_states(case: Case, events) -> dict[int, Delivery]:
+    """The state now of each outgoing message the timeline names: one query a page."""
+    ids = {(e.ref or {}).get("outbound") for e in events
+           if e.kind == CaseEvent.Kind.MESSAGE_OUT}
+    ids.discard(None)
+    if not ids:
+        return {}
+    return {m.pk: Delivery(m.state, m.error_shown if m.state != Outbound.SENT else "")
+            for m in OutboundMessage.objects.filter(case=case, pk__in=ids)
+            .only("pk", "state", "last_error", "error_data")}
+
+
+def _delivery(event: CaseEvent, outgoing: dict[int, Delivery]) -> Delivery | None:
+    if event.kind == CaseEvent.Kind.MESSAGE_OUT:
+        return outgoing.get((event.ref or {}).get("outbound"))
+    if event.kind != CaseEvent.Kind.DELIVERY:
+        return None
+    after = event.after or {}
+    state = after.get("state", "")
+    if after.get("reason"):
+        reason = Deferred.from_data(after["reason"])
+    else:
+        reason = _DELIVERY_REASONS.get(state, "")
+    return Delivery(state, str(reason))

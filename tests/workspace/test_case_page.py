@@ -239,3 +239,31 @@ def test_htmx_post_answers_with_the_page_region(web, clerk, case):
     html = response.content.decode()
     assert 'id="case-page"' in html and "Preko HTMX" in html and "Note added." in html
     assert Case.objects.get(pk=case.pk).events.filter(kind=Kind.NOTE).count() == 1
+
+
+def test_timeline_tells_each_outgoing_message_state_and_why_in_the_readers_language(
+        web, clerk, case, settings):
+    """Queued, deferred with the reason (never the exception text), then sent."""
+    from salter.channels import outbox
+    from salter.channels.email.devservices import free_port
+
+    settings.EMAIL_PORT = free_port()  # nothing listens: the first attempt is deferred
+    client = case.clients.get()
+    message = outbox.queue_message(actor=clerk, case=case, client=client,
+                                   recipient="jelena@example.rs", subject="Odgovor",
+                                   body="Rešeno.", purpose="reply")
+    page = web.get(url("case", clerk, case_id=case.pk)).content.decode()
+    assert 'data-state="queued"' in page
+
+    assert outbox.send_outbound.call(message.pk) == OutboundMessage.State.RETRYING
+
+    page = web.get(url("case", clerk, case_id=case.pk)).content.decode()
+    timeline = page[page.index('id="timeline-heading"'):]
+    timeline = timeline[:timeline.index("</section>")]
+    assert timeline.count('data-state="retrying"') == 2  # the message's and the attempt's
+    assert "The mail server could not be reached." in timeline
+    assert "ConnectionRefusedError" not in page and "Errno" not in page
+    web.cookies["django_language"] = "sr-latn"
+    page = web.get(url("case", clerk, case_id=case.pk),
+                   headers={"accept-language": "sr-latn"}).content.decode()
+    assert "Server za poštu nije dostupan." in page
