@@ -41,6 +41,15 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendars():
+    """A calendar cached while one test ran must not answer for the next one's data."""
+    from salter.procedures.calendar import clear_calendar_cache
+
+    yield
+    clear_calendar_cache()
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default(settings):
     """Specifications read in English; tests about languages switch explicitly."""
     from django.utils import translation

@@ -5,7 +5,10 @@ import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.utils.text import slugify
 
+from salter.lang.transliteration import fold
+from salter.procedures.models import CaseType
 from salter.tenancy.actors import SystemActor
 from salter.tenancy.models import Department, Membership, Municipality, WorkingHours
 from salter.tenancy.roles import Role
@@ -37,6 +40,19 @@ def make_department(municipality, name="Odeljenje za komunalne poslove", **field
     return Department.objects.create(municipality=municipality, name=name,
                                      registry_unit=fields.pop("registry_unit", "IV-03"),
                                      **fields)
+
+
+def make_procedure(municipality, name="Komunalni problemi", *, classification="352",
+                   first_response_rule="1 working day", resolution_rule="15 calendar days",
+                   **fields) -> CaseType:
+    """A procedure (case type), validated as `procedures.actions` validates one."""
+    procedure = CaseType(municipality=municipality, name=name,
+                         code=fields.pop("code", slugify(fold(name))),
+                         classification=classification, first_response_rule=first_response_rule,
+                         resolution_rule=resolution_rule, **fields)
+    procedure.full_clean(validate_unique=False, validate_constraints=False)
+    procedure.save()
+    return procedure
 
 
 def make_member(municipality, role=Role.REGISTRY_CLERK, *, username=None, department=None,

@@ -442,12 +442,13 @@ def save_cases_from_intake(*, actor, planned: NewCases) -> list[Case]:
 
 def _unsaved_case(municipality, draft: CaseDraft, clients) -> Case:
     """A case as `create_case` and `plan_cases_from_intake` open it, not yet numbered:
-    department from the type, businesses first, the client's language, the deadline from
-    the deadline engine."""
+    department from the type, businesses first and at least the type's priority, the
+    client's language, the deadline from the type's resolution rule and the calendar."""
     case_type = draft.case_type
     priority = draft.priority
     if priority is None:
         priority = Priority.HIGH if any(c.is_business for c in clients) else Priority.NORMAL
+        priority = max(priority, case_type.priority) if case_type else priority
     now = draft.received_at or timezone.now()
     return Case(
         municipality=municipality, subject=draft.subject.strip()[:300],
@@ -456,8 +457,7 @@ def _unsaved_case(municipality, draft: CaseDraft, clients) -> Case:
         priority=priority,
         language=draft.language or _client_language(clients) or municipality.default_language,
         created_at=now,
-        due_at=due_at(now, case_type.resolution_days)
-        if case_type and case_type.resolution_days else None,
+        due_at=due_at(municipality, now, case_type.resolution_rule) if case_type else None,
     )
 
 

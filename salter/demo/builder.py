@@ -217,11 +217,13 @@ class _Seeder:
     # -- cases ---------------------------------------------------------------------------
 
     def _case_type(self, subject_mark: str, subject: str) -> CaseType | None:
+        """The main procedure of the mark whose keywords the subject mentions (street
+        lighting, waste, water… share 352), else the first of the mark."""
         types = self.case_types.get(subject_mark, [])
-        if subject_mark == "352" and len(types) > 1:
-            water = any(word in subject.lower() for word in people.WATER_WORDS)
-            return next((t for t in types if ("Vodovod" in t.name) == water), types[0])
-        return types[0] if types else None
+        folded = fold(subject)
+        return next((t for t in types
+                     if any(w and w in folded for w in map(fold, t.keywords.splitlines()))),
+                    types[0] if types else None)
 
     def _received_at(self, status: str) -> datetime.datetime:
         rng = self.rng
@@ -288,7 +290,8 @@ class _Seeder:
 
     def cases(self, persons: list[Client], businesses: list[Client]) -> int:
         self.case_types: dict[str, list[CaseType]] = {}
-        for case_type in CaseType.objects.filter(municipality=self.m).order_by("name"):
+        for case_type in CaseType.objects.filter(municipality=self.m,
+                                                 variant_of=None).order_by("name"):
             self.case_types.setdefault(case_type.classification, []).append(case_type)
         plans = self._plan(persons, businesses)
         for plan in plans:

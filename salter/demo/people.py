@@ -57,7 +57,6 @@ SUBJECTS = {
     "310": ("Zahtev za subvenciju za početnike u biznisu",
             "Upit o javnom pozivu za podsticaj zapošljavanja"),
 }
-WATER_WORDS = ("vode", "kanalizacij", "vodomer")
 
 NOTES = ("Izašao na teren, kvar potvrđen.", "Prosleđeno JKP-u, čeka se odgovor.",
          "Stranka obaveštena telefonom.", "Potrebno dostaviti kopiju lične karte.",

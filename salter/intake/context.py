@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from salter.cases.models import Channel
 from salter.channels.adapters import adapter_for
 from salter.channels.models import Endpoint
+from salter.procedures.calendar import BusinessCalendar, calendar_for
 from salter.procedures.routing import RuleSet
 from salter.tenancy.actors import SystemActor
 from salter.tenancy.models import Department, Municipality
@@ -29,6 +30,7 @@ class Context:
     # a citizen's message they forward belongs to the citizen.
     municipal_addresses: frozenset[str]
     endpoints: dict[int, Endpoint]
+    calendar: BusinessCalendar
 
     def actor(self, channel: str) -> SystemActor:
         return intake_actor(self.municipality, channel)
@@ -39,7 +41,7 @@ class Context:
         return adapter is not None and adapter.can_send
 
     def is_open(self, moment) -> bool:
-        return self.municipality.is_open_at(moment)
+        return self.calendar.is_open(moment)
 
     def endpoint(self, endpoint_id: int | None) -> Endpoint | None:
         return self.endpoints.get(endpoint_id) if endpoint_id else None
@@ -58,8 +60,7 @@ class Contexts:
 
 
 def load_context(municipality_id: int) -> Context:
-    municipality = (Municipality.objects.prefetch_related("working_hours")
-                    .get(pk=municipality_id))
+    municipality = Municipality.objects.get(pk=municipality_id)
     endpoints = {e.pk: e for e in Endpoint.objects.filter(municipality=municipality)
                  .select_related("department")}
     own = {e.address for e in endpoints.values() if e.channel == Channel.EMAIL}
@@ -73,4 +74,4 @@ def load_context(municipality_id: int) -> Context:
     return Context(municipality=municipality, rules=RuleSet(municipality),
                    own_addresses=frozenset(own),
                    municipal_addresses=frozenset(own | {a.lower() for a in people}),
-                   endpoints=endpoints)
+                   endpoints=endpoints, calendar=calendar_for(municipality))

@@ -1,10 +1,8 @@
 """Tenants (municipalities), their departments and outside bodies, and staff memberships."""
 
-import datetime
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -72,17 +70,11 @@ class Municipality(models.Model):
             return self.name_cyrl or self.name
         return self.minority_names.get(language.split("-")[0]) or self.name
 
-    def is_open_at(self, moment: datetime.datetime) -> bool:
-        """Whether the offices are open at `moment` (any aware datetime)."""
-        local = timezone.localtime(moment)
-        return any(
-            wh.opens <= local.time() < wh.closes
-            for wh in self.working_hours.all()
-            if wh.weekday == local.weekday()
-        )
-
 
 class WorkingHours(models.Model):
+    """One office period of a weekday (a day with a break has two); the business calendar
+    (`procedures.calendar`) reads them, changes go through `procedures.actions`."""
+
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE,
                                      related_name="working_hours")
     weekday = models.PositiveSmallIntegerField(help_text=_("0 = Monday"))

@@ -1,7 +1,7 @@
 """Bringing a municipality onto Šalter: activation with a default office layout.
 
 `activate_municipality` is what `salter municipality activate <slug>` runs. It is safe to
-run again: each part (departments, case types, office hours) is laid out only when the
+run again: each part (departments, procedures, office hours) is laid out only when the
 municipality has none of it yet, so a municipality that has already shaped its own
 structure is never given a second, default one.
 
@@ -15,17 +15,19 @@ language: replies follow each client's own language when it is known, and Serbia
 one language every Vojvodina administration works in. Administrators may change it.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from salter.procedures.models import CaseType
+from salter.procedures.actions import lay_out_starter_procedures
+from salter.procedures.calendar import (
+    DEFAULT_CLOSES,
+    DEFAULT_OPENS,
+    DEFAULT_WORKING_WEEKDAYS,
+    forget_calendar,
+)
 from salter.tenancy.models import Department, Membership, Municipality, WorkingHours
-
-OPENS, CLOSES = datetime.time(7, 30), datetime.time(15, 30)
-WORKING_DAYS = range(5)  # Monday to Friday
 
 GENERAL = "general"
 FINANCE = "finance"
@@ -66,35 +68,6 @@ DEFAULT_DEPARTMENTS = (
     # District heating is run by a city utility; in smaller municipalities it is usually
     # missing or part of another JKP, so only cities get one by default.
     DepartmentSpec(HEATING, "JKP Toplana", Department.Kind.OUTSIDE_BODY, cities_only=True),
-)
-
-
-@dataclass(frozen=True)
-class CaseTypeSpec:
-    name: str
-    classification: str
-    department: str
-    resolution_days: int
-    keywords: tuple[str, ...] = ()
-
-
-# Classification marks follow the common local-government scheme (351 urbanism, 352
-# communal affairs, 434 local taxes); each pisarnica may have its own list and edits these.
-DEFAULT_CASE_TYPES = (
-    CaseTypeSpec("Informacije od javnog značaja", "031", GENERAL, 15,
-                 ("informacije od javnog značaja", "pristup informacijama")),
-    CaseTypeSpec("Urbanizam i izgradnja", "351", URBANISM, 30,
-                 ("građevinska dozvola", "lokacijski uslovi", "ozakonjenje", "legalizacija")),
-    CaseTypeSpec("Komunalni problemi", "352", COMMUNAL, 15,
-                 ("ulična rasveta", "rupa na putu", "kontejner", "zelenilo", "smeće")),
-    CaseTypeSpec("Vodovod i kanalizacija", "352", WATER, 15,
-                 ("vodovod", "kanalizacija", "vodomer", "nestanak vode")),
-    CaseTypeSpec("Komunalna inspekcija", "355", INSPECTION, 30,
-                 ("inspekcija", "buka", "nelegalna gradnja")),
-    CaseTypeSpec("Lokalni porezi i takse", "434", FINANCE, 30,
-                 ("porez na imovinu", "poresko rešenje", "taksa")),
-    CaseTypeSpec("Privreda i preduzetništvo", "310", ECONOMY, 30,
-                 ("preduzetnik", "subvencija", "privreda")),
 )
 
 
@@ -148,12 +121,9 @@ def _lay_out_case_types(municipality: Municipality, report: OnboardingReport) ->
     if municipality.case_types.exists():
         return
     by_name = {d.name: d for d in municipality.departments.all()}
-    for spec in DEFAULT_CASE_TYPES:
-        department_spec = next(d for d in DEFAULT_DEPARTMENTS if d.key == spec.department)
-        case_type = CaseType.objects.create(
-            municipality=municipality, name=spec.name, classification=spec.classification,
-            department=by_name.get(_department_name(department_spec, municipality)),
-            resolution_days=spec.resolution_days, keywords="\n".join(spec.keywords))
+    departments = {spec.key: by_name.get(_department_name(spec, municipality))
+                   for spec in DEFAULT_DEPARTMENTS}
+    for case_type in lay_out_starter_procedures(municipality, departments):
         report.case_types.append(f"{case_type.classification} {case_type.name}")
 
 
@@ -161,9 +131,11 @@ def _lay_out_working_hours(municipality: Municipality, report: OnboardingReport)
     if municipality.working_hours.exists():
         return
     WorkingHours.objects.bulk_create(
-        WorkingHours(municipality=municipality, weekday=day, opens=OPENS, closes=CLOSES)
-        for day in WORKING_DAYS
+        WorkingHours(municipality=municipality, weekday=day, opens=DEFAULT_OPENS,
+                     closes=DEFAULT_CLOSES)
+        for day in DEFAULT_WORKING_WEEKDAYS
     )
+    forget_calendar(municipality.pk)
     report.working_hours = True
 
 

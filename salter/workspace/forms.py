@@ -286,6 +286,7 @@ class NewCaseForm(ClientPartyForm):
         self.fields["client_mode"].initial = self.NEW
         self.fields["case_type"].queryset = CaseType.objects.filter(
             municipality=actor.municipality, is_active=True)
+        self.fields["case_type"].label_from_instance = lambda case_type: case_type.display_name
         self.fields["department"].queryset = _departments(actor)
 
     def act(self):

@@ -89,8 +89,9 @@ class _Names:
             "assignee": _user_names(ids["assignee"]),
             "department": dict(Department.objects.filter(
                 municipality=municipality, pk__in=ids["department"]).values_list("pk", "name")),
-            "case_type": dict(CaseType.objects.filter(
-                municipality=municipality, pk__in=ids["case_type"]).values_list("pk", "name")),
+            "case_type": {case_type.pk: case_type.display_name for case_type in CaseType.objects
+                          .filter(municipality=municipality, pk__in=ids["case_type"])
+                          .only("pk", "name", "translations")},
             "parent": dict(Case.objects.filter(
                 municipality=municipality, pk__in=ids["parent"])
                 .values_list("pk", "registry_number")),

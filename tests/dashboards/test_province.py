@@ -13,9 +13,8 @@ from salter.cases.workflow import Status
 from salter.clients.actions import create_client
 from salter.clients.models import Client
 from salter.dashboards.province import province_report
-from salter.procedures.models import CaseType
 from salter.tenancy.models import Municipality, ProvincialRole
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_procedure
 
 pytestmark = pytest.mark.django_db
 URL = reverse("dashboards:province")
@@ -33,8 +32,7 @@ def cases(clerk, other_clerk):
     """Subotica: three cases, one overdue and one resolved; Sombor: one by e-mail."""
     subotica = clerk.municipality
     ana = create_client(actor=clerk, first_name="Anastazija", last_name="Zrnić")
-    info = CaseType.objects.create(municipality=subotica, name="Informacije",
-                                   classification="031", resolution_days=15)
+    info = make_procedure(subotica, "Informacije", classification="031")
     long_ago = timezone.now() - datetime.timedelta(days=40)
     overdue = actions.create_case(actor=clerk, subject="Tajni predmet Zrnić", clients=[ana],
                                   channel=Channel.PHONE, case_type=info, received_at=long_ago)

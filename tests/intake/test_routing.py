@@ -3,10 +3,10 @@
 import pytest
 
 from salter.cases.models import Priority
-from salter.procedures.models import CaseType, RoutingRule
+from salter.procedures.models import RoutingRule
 from salter.procedures.routing import RuleSet
 from tests.channels.email.corpus import build_message
-from tests.factories import make_department, make_mailbox
+from tests.factories import make_department, make_mailbox, make_procedure
 
 pytestmark = pytest.mark.django_db
 Match = RoutingRule.Match
@@ -19,9 +19,8 @@ def utilities(municipality):
 
 @pytest.fixture
 def waste(municipality, utilities):
-    return CaseType.objects.create(municipality=municipality, name="Odvoz otpada",
-                                   classification="352", department=utilities,
-                                   resolution_days=8)
+    return make_procedure(municipality, "Odvoz otpada", department=utilities,
+                          resolution_rule="8 calendar days")
 
 
 def test_keyword_rule_sets_type_department_and_deadline(deliver, municipality, waste,

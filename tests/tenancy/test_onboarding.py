@@ -31,8 +31,8 @@ def test_activate_onboards_an_inactive_municipality():
     assert "JKP Toplana" not in names  # heating utility only for cities by default
     assert ada.departments.filter(kind=Department.Kind.OUTSIDE_BODY).exists()
     assert ada.departments.get(name="Odeljenje za urbanizam").registry_unit == "IV-03"
-    info = CaseType.objects.get(municipality=ada, classification="031")
-    assert info.resolution_days == 15
+    info = CaseType.objects.get(municipality=ada, code="public-information")
+    assert (info.classification, info.resolution_rule) == ("031", "15 calendar days")
     urbanism = CaseType.objects.get(municipality=ada, classification="351")
     assert urbanism.department.name == "Odeljenje za urbanizam"
     assert CaseType.objects.get(municipality=ada, classification="434").department.name == (

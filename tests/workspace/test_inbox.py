@@ -8,11 +8,10 @@ from django.utils import timezone
 from salter.cases.actions import assign_case, change_case_status
 from salter.cases.models import Priority
 from salter.cases.workflow import Status
-from salter.procedures.models import CaseType
 from salter.tenancy.roles import Role
 from salter.workspace import inbox as queues
 from salter.workspace.views.inbox import PAGE_SIZE
-from tests.factories import make_department, make_member
+from tests.factories import make_department, make_member, make_procedure
 from tests.workspace.conftest import new_case, url
 
 pytestmark = pytest.mark.django_db
@@ -20,14 +19,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def long_type(municipality):
-    return CaseType.objects.create(municipality=municipality, name="Građevinska dozvola",
-                                   classification="351", resolution_days=30)
+    return make_procedure(municipality, "Građevinska dozvola", classification="351",
+                          resolution_rule="30 calendar days")
 
 
 @pytest.fixture
 def short_type(municipality):
-    return CaseType.objects.create(municipality=municipality, name="Informacije",
-                                   classification="037", resolution_days=5)
+    return make_procedure(municipality, "Informacije", classification="037",
+                          resolution_rule="5 calendar days")
 
 
 def _keys(response):

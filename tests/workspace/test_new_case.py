@@ -4,8 +4,7 @@ import pytest
 
 from salter.cases.models import Case, CaseEvent, Priority
 from salter.clients.models import Client, ContactPoint
-from salter.procedures.models import CaseType
-from tests.factories import make_department
+from tests.factories import make_department, make_procedure
 from tests.workspace.conftest import JMBG, MB, PIB, new_person, url
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +103,7 @@ def test_existing_client_of_another_municipality_is_not_a_valid_choice(web, cler
 def test_department_and_type_of_another_municipality_are_not_valid_choices(
         web, clerk, other_municipality):
     foreign_department = make_department(other_municipality)
-    foreign_type = CaseType.objects.create(municipality=other_municipality, name="X",
-                                           classification="1")
+    foreign_type = make_procedure(other_municipality, "X", classification="1")
     response = _post(web, clerk, department=foreign_department.pk, case_type=foreign_type.pk)
     assert {"department", "case_type"} <= set(_field_errors(response))
     assert not Case.objects.exists()
