@@ -22,6 +22,7 @@ from salter.clients.actions import create_client
 from salter.clients.models import ContactPoint
 from salter.intake import apply
 from salter.intake.pipeline import process_batch
+from salter.lang.deferred import Deferred
 from tests.channels.email.corpus import build_bounce, build_message
 from tests.intake.conftest import CITIZEN
 
@@ -113,8 +114,18 @@ def summary(ids) -> list[tuple]:
         timeline = kinds[:1] + sorted(kinds[1:])
         client = inbound.client.contact_points.first().value if inbound.client else None
         rows.append((inbound.outcome, case.registry_number if case else None, timeline,
-                     client, inbound.reason_shown))
+                     client, _reason(inbound, ids)))
     return rows
+
+
+def _reason(inbound, ids) -> str:
+    """The reason, with a message it names given by its place in the batch (the ids of
+    the two runs differ where the database does not reuse them)."""
+    data = inbound.reason_data or {}
+    values = data.get("values")
+    if isinstance(values, dict) and values.get("id") in ids:
+        values = {**values, "id": f"#{ids.index(values['id'])}"}
+    return str(Deferred.from_data({**data, "values": values})) if data else inbound.reason
 
 
 def settled(clerk, municipality, kinds, *, together: bool):
