@@ -1,6 +1,8 @@
 """`salter bench email`: how fast e-mail intake accepts and processes a realistic corpus.
+`salter bench ingest`: `salter ingest-email` over a folder of files, beside django-helpdesk
+(`--helpdesk`), in turn (salter/bench/ingest.py).
 
-It never touches the configured database: it creates a fresh one (a temporary SQLite
+Neither touches the configured database: it creates a fresh one (a temporary SQLite
 file, or with --database-url a PostgreSQL database it creates and drops), migrates it and
 runs itself again inside with DATABASE_URL pointing there, so that the worker
 subprocesses see the same database.
@@ -24,7 +26,7 @@ class Command(BaseCommand):
     help = "Benchmark e-mail intake (accept and full processing) on a throwaway database."
 
     def add_arguments(self, parser):
-        parser.add_argument("channel", choices=["email"])
+        parser.add_argument("channel", choices=["email", "ingest"])
         parser.add_argument("--messages", type=int, default=10000)
         parser.add_argument("--workers", type=int, default=2,
                             help="worker processes for the processing step")
@@ -33,10 +35,17 @@ class Command(BaseCommand):
                                  "default: a temporary SQLite file")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--timeout", type=float, default=1800.0)
+        parser.add_argument("--rounds", type=int, default=3,
+                            help="ingest: rounds of each side, taken in turn")
+        parser.add_argument("--helpdesk", action="store_true",
+                            help="ingest: run django-helpdesk's get_email beside, in turn")
         parser.add_argument("--inside", action="store_true", help="(internal)")
 
-    def handle(self, *args, messages, workers, database_url, seed, timeout, inside,
-               **options):
+    def handle(self, *args, channel, messages, workers, database_url, seed, timeout, inside,
+               rounds, helpdesk, **options):
+        if channel == "ingest":
+            self._ingest(messages=messages, rounds=rounds, seed=seed, helpdesk=helpdesk)
+            return
         if inside:
             self._inside(messages=messages, workers=workers, seed=seed, timeout=timeout)
             return
@@ -60,6 +69,16 @@ class Command(BaseCommand):
         if code:
             raise CommandError("the benchmark failed its verification" if code == 3
                                else f"the benchmark stopped with exit code {code}")
+
+    def _ingest(self, *, messages: int, rounds: int, seed: int, helpdesk: bool) -> None:
+        from salter.bench.ingest import run
+
+        workdir = Path(tempfile.mkdtemp(prefix="salter-bench-ingest-"))
+        try:
+            run(messages=messages, rounds=rounds, seed=seed, helpdesk=helpdesk,
+                workdir=workdir, out=self.stdout)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     def _inside(self, *, messages: int, workers: int, seed: int, timeout: float) -> None:
         from salter.bench.email import run
