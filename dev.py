@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up and run Šalter on a fresh machine that has only python3 (3.11+).
 
-    python3 dev.py up      # virtualenv, install, migrate, demo data, serve on :8000
+    python3 dev.py up [--port 8001]   # virtualenv, install, migrate, demo data, serve
     python3 dev.py test    # test dependencies, services, the whole test suite
 
 DATABASE_URL=postgres://… switches both to PostgreSQL. Everything installs into .venv
@@ -72,13 +72,19 @@ def ensure_apt_packages() -> None:
         run(*install, env=env)
 
 
-def up() -> None:
+def up(args: list[str]) -> None:
+    port = "8000"
+    if args[:1] == ["--port"] and len(args) == 2 and args[1].isdigit():
+        port = args[1]
+    elif args:
+        sys.exit("usage: python3 dev.py up [--port 8001]")
     ensure_venv()
     run(SALTER, "migrate", "--no-input")
     run(SALTER, "i18n", "compile")
     run(SALTER, "demo")
-    print("\nŠalter: http://127.0.0.1:8000/  (logins: docs/demo.md)\n", flush=True)
-    os.execv(SALTER, [str(SALTER), "serve", "--addr", "127.0.0.1:8000"])
+    print(f"\nŠalter: http://127.0.0.1:{port}/  (logins: docs/demo.md)\n", flush=True)
+    # The demo sends no mail: a local sink keeps it, and staff read it under "Sent mail".
+    os.execv(SALTER, [str(SALTER), "serve", "--addr", f"127.0.0.1:{port}", "--mail-sink", "0"])
 
 
 def test(pytest_args: list[str]) -> None:
@@ -95,7 +101,7 @@ def test(pytest_args: list[str]) -> None:
 def main() -> None:
     command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("up", [])
     if command == "up":
-        up()
+        up(rest)
     elif command == "test":
         test(rest)
     else:

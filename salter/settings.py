@@ -198,6 +198,8 @@ SALTER_MAIL_RETURN_PATH = os.environ.get("SALTER_MAIL_RETURN_PATH", "")
 SALTER_MAIL_MAX_ATTEMPTS = int(os.environ.get("SALTER_MAIL_MAX_ATTEMPTS", "8"))
 SALTER_MAIL_RETRY_BASE_SECONDS = int(os.environ.get("SALTER_MAIL_RETRY_BASE_SECONDS", "60"))
 SALTER_MAIL_RETRY_MAX_SECONDS = int(os.environ.get("SALTER_MAIL_RETRY_MAX_SECONDS", "21600"))
+# Where the demo's mail sink (`salter serve --mail-sink`) keeps what Šalter "sent".
+SALTER_MAIL_SINK_DIR = Path(os.environ.get("SALTER_MAIL_SINK_DIR", VAR_DIR / "sent-mail"))
 # Largest message the SMTP receiver accepts (bytes), announced with the SIZE extension.
 SALTER_MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("SALTER_MAIL_MAX_MESSAGE_BYTES",
                                                    str(25 * 1024 * 1024)))

@@ -25,6 +25,7 @@ from salter.clients.actions import create_client
 from salter.clients.models import Client, ContactPoint
 from salter.demo import people
 from salter.demo.identifiers import jmbg, mb, pib
+from salter.demo.mail import demo_mail
 from salter.lang.transliteration import fold, to_cyrillic
 from salter.procedures.models import CaseType
 from salter.tenancy.data.municipalities import PILOTS
@@ -80,6 +81,7 @@ class MunicipalityResult:
     seeded: bool
     clients: int = 0
     cases: int = 0
+    mail: int = 0  # e-mails taken in by intake
 
 
 @dataclass
@@ -332,6 +334,10 @@ def build_demo(slugs=PILOTS) -> DemoResult:
                 persons, businesses = seeder.clients()
                 outcome.clients = len(persons) + len(businesses)
                 outcome.cases = seeder.cases(persons, businesses)
+                outcome.mail = len(demo_mail(
+                    municipality, clerk_address=members["pisarnica"].user.email,
+                    reply_to_case=Case.objects.filter(municipality=municipality)
+                    .exclude(status=Status.CLOSED).order_by("pk").first()))
             result.municipalities.append(outcome)
     _ensure_cross_municipality_users(users, slugs, result)
     return result

@@ -1,3 +1,6 @@
+from django.conf import settings
+
+
 def tenancy(request):
     """Expose the current membership and the user's other municipalities to templates."""
     user = getattr(request, "user", None)
@@ -11,4 +14,6 @@ def tenancy(request):
         "current_membership": getattr(request, "membership", None),
         "current_municipality": getattr(request, "municipality", None),
         "user_memberships": memberships,
+        # The demo's mail sink page exists only with DEBUG on (channels.views.sent_mail).
+        "debug_mail_sink": settings.DEBUG,
     }

@@ -109,10 +109,28 @@ def test_the_demo_is_the_same_on_every_database(fast_hashing):
     subjects = sorted(Case.objects.filter(municipality__slug="srbobran")
                       .values_list("subject", flat=True))
     names = sorted(c.display_name for c in Client.objects.filter(municipality__slug="srbobran"))
-    assert len(subjects) == 60 and len(names) == 44
+    # 60 seeded cases and 44 clients, and 4 of each from the demo's e-mails.
+    assert len(subjects) == 64 and len(names) == 48
     # Pinned from a first run; a change to the pools or the seeding shows up here.
     assert names[:3] == ["Aleksandar Petrović", "Aleksandar Petrović", "Arany Kalász pékség"]
     assert subjects[:2] == ["Divlja deponija pored puta", "Divlja deponija pored puta"]
+
+
+def test_demo_mail_is_taken_in_by_intake_once(fast_hashing):
+    from salter.channels.models import InboundMessage, OutboundMessage
+
+    build_demo(["srbobran"])
+    build_demo(["srbobran"])  # again: nothing is stored twice
+
+    inbound = InboundMessage.objects.filter(municipality__slug="srbobran")
+    assert sorted(inbound.values_list("outcome", flat=True)) == [
+        "created", "created", "created", "created", "review"]
+    forwarded = inbound.get(external_id="demo-srbobran-forwarded@example.net")
+    assert forwarded.case.clients.get().display_name == "Dragan Ilić"
+    acks = OutboundMessage.objects.filter(municipality__slug="srbobran",
+                                          purpose=OutboundMessage.Purpose.ACKNOWLEDGEMENT)
+    assert acks.count() == 4
+    assert {a.language for a in acks} == {"sr-latn", "sr", "hu"}
 
 
 def test_full_demo_covers_all_ten_pilots(fast_hashing):

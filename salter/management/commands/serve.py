@@ -5,10 +5,12 @@ For production run the WSGI app under a real server and `salter worker` under a 
 supervisor instead; this is the demo and development entry point.
 """
 
+import os
 import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -19,8 +21,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument("--no-worker", action="store_true")
+        parser.add_argument(
+            "--mail-sink", type=int, default=None, metavar="PORT",
+            help="keep the mail Šalter sends in a local sink instead of sending it (0: any "
+                 "free port); staff read it on the sent-mail page. For demos only.")
 
-    def handle(self, addr, no_worker, **options):
+    def handle(self, addr, no_worker, mail_sink, **options):
+        sink = None
+        if mail_sink is not None:
+            from salter.channels.email.sink import start_sink
+
+            sink = start_sink(port=mail_sink)
+            # The worker below, which sends, inherits where to.
+            os.environ.update({"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port),
+                               "EMAIL_HOST_USER": "", "EMAIL_USE_TLS": "0",
+                               "EMAIL_USE_SSL": "0"})
+            self.stdout.write(f"mail sink on 127.0.0.1:{sink.port}: sent mail is kept in "
+                              f"{settings.SALTER_MAIL_SINK_DIR}")
         worker = None
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "salter.cli", "worker"])
@@ -28,6 +45,8 @@ class Command(BaseCommand):
         try:
             call_command("runserver", addr, use_reloader=False)
         finally:
+            if sink is not None:
+                sink.stop()
             if worker is not None and worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)
                 try:

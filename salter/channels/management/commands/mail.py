@@ -4,6 +4,7 @@
   smtpd [--host H] [--port P]    receive forwarded mail over SMTP into intake
   send-due                       send outbox messages whose time has come (retries)
   devserver                      local Dovecot + SMTP relay for demos (not for production)
+  sink [--port P]                keep every message sent to it as a file (demos only)
 """
 
 import signal
@@ -33,6 +34,8 @@ class Command(BaseCommand):
                          help="A mail account; repeat for more.")
         dev.add_argument("--imap-port", type=int, default=0)
         dev.add_argument("--smtp-port", type=int, default=0)
+        sink = sub.add_parser("sink", help="Keep every message sent to it (demos only).")
+        sink.add_argument("--port", type=int, default=8025)
 
     def handle(self, *args, action, **options):
         getattr(self, "handle_" + action.replace("-", "_"))(**options)
@@ -93,6 +96,19 @@ class Command(BaseCommand):
         finally:
             relay.stop()
             dovecot.stop()
+
+
+    def handle_sink(self, *, port, **options):
+        from salter.channels.email.sink import sink_dir, start_sink
+
+        controller = start_sink(port=port)
+        self.stdout.write(f"Mail sink on 127.0.0.1:{controller.port}, keeping messages in "
+                          f"{sink_dir()}: EMAIL_HOST=127.0.0.1 EMAIL_PORT={controller.port}\n"
+                          "Ctrl-C stops.")
+        try:
+            _stop_on_signals().wait()
+        finally:
+            controller.stop()
 
 
 def _stop_on_signals() -> threading.Event:

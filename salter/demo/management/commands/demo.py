@@ -31,7 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown municipality “{exc.args[0]}”.") from None
         for m in result.municipalities:
             if m.seeded:
-                self.stdout.write(f"{m.slug}: {m.clients} clients, {m.cases} cases")
+                self.stdout.write(f"{m.slug}: {m.clients} clients, {m.cases} cases, "
+                                  f"{m.mail} e-mails taken in")
             else:
                 self.stdout.write(f"{m.slug}: already has data, left as it is")
         roles = "|".join(suffix for suffix, _role, _department in STAFF)
