@@ -78,6 +78,8 @@ def up(args: list[str]) -> None:
         port = args[1]
     elif args:
         sys.exit("usage: python3 dev.py up [--port 8001]")
+    # Links in what the demo "sends" (tracking links) point at this server.
+    os.environ.setdefault("SALTER_PUBLIC_URL", f"http://127.0.0.1:{port}")
     ensure_venv()
     run(SALTER, "migrate", "--no-input")
     run(SALTER, "i18n", "compile")
