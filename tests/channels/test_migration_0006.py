@@ -18,7 +18,8 @@ def test_existing_mailboxes_messages_and_rules_survive_the_migration():
     try:
         old = executor.loader.project_state(
             [node for node in latest if node[0] != "channels"] + BEFORE).apps
-        municipality = old.get_model("tenancy", "Municipality").objects.get(slug="subotica")
+        municipality, _created = old.get_model("tenancy", "Municipality").objects.get_or_create(
+            slug="subotica", defaults={"name": "Subotica", "name_cyrl": "Суботица"})
         department = old.get_model("tenancy", "Department").objects.create(
             municipality=municipality, name="Komunalno")
         mailbox = old.get_model("channels", "Mailbox").objects.create(
