@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from salter import bulk
 from salter.cases.actions import (
@@ -165,8 +166,6 @@ def _plan_clients(actor, decisions) -> NewClients:
 
 def subject_for(subject: str, text: str) -> str:
     """The message's subject, else its first line, else a neutral title."""
-    from django.utils.translation import gettext as _
-
     subject = " ".join((subject or "").split())
     if subject:
         return subject

@@ -191,19 +191,12 @@ def _copy(item: Item, known, batch: _Batch) -> _Copy | None:
     if stored is None:
         return None
     return _Copy(stored.pk, _same(stored.text, item.text),
-                 _client_by_id(known, stored.client_id), known.case(stored.case_id),
+                 known.copy_clients.get(stored.client_id), known.case(stored.case_id),
                  known.case(stored.review_case_id))
 
 
 def _same(a: str, b: str) -> bool:
     return " ".join((a or "").split()) == " ".join((b or "").split())
-
-
-def _client_by_id(known, client_id):
-    if client_id is None:
-        return None
-    return next((c for c in known.clients.values() if c.pk == client_id),
-                Client(pk=client_id))
 
 
 def _thread(inbound, item: Item, marks, known, batch: _Batch, client):

@@ -38,6 +38,8 @@ class Copy:
 @dataclass
 class Known:
     clients: dict[tuple[str, str], Client] = field(default_factory=dict)
+    # the clients of earlier copies, by id (a duplicate is recorded for its copy's client)
+    copy_clients: dict[int, Client] = field(default_factory=dict)
     # external id (without <>) → (when, case id), of our messages and of theirs
     ours: dict[str, tuple] = field(default_factory=dict)
     theirs: dict[str, tuple] = field(default_factory=dict)
@@ -70,6 +72,9 @@ def look_up(ctx, entries) -> Known:
                    if item.marks_text else (set(), set()) for item in items]
     known.by_mark = _cases_by_marks(municipality, known.marks)
     known.copies = _copies(municipality, entries)
+    copy_client_ids = {c.client_id for c in known.copies.values() if c.client_id}
+    if copy_client_ids:
+        known.copy_clients = Client.objects.in_bulk(copy_client_ids)
     known.recent = _recent_cases(municipality, items, known.clients)
     wanted = {case_id for _at, case_id in [*known.ours.values(), *known.theirs.values(),
                                             *known.by_mark.values()]}
