@@ -63,9 +63,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "salter.web.timeouts.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "salter.web.errors.ErrorPagesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -74,6 +76,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "salter.urls"
+# Error pages are Šalter's own, in the reader's language, also with DEBUG on; a
+# developer may ask for Django's technical pages instead.
+SALTER_TECHNICAL_ERRORS = env_bool("SALTER_TECHNICAL_ERRORS", False)
+CSRF_FAILURE_VIEW = "salter.web.errors.csrf_failure"
 WSGI_APPLICATION = "salter.wsgi.application"
 
 TEMPLATES = [
@@ -115,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "SALTER_TEST_SQLITE", str(VAR_DIR / "test.sqlite3")
     )
+
+# Longest a database statement of a web request may run (milliseconds; 0: no limit).
+# Workers, migrations and commands are not limited (salter/web/timeouts.py).
+SALTER_WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("SALTER_WEB_STATEMENT_TIMEOUT_MS", "5000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

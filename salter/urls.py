@@ -16,3 +16,8 @@ urlpatterns = [
     path("province/", include("salter.dashboards.urls")),
     path("api/", include("salter.api.urls")),
 ]
+
+handler400 = "salter.web.errors.bad_request"
+handler403 = "salter.web.errors.permission_denied"
+handler404 = "salter.web.errors.page_not_found"
+handler500 = "salter.web.errors.server_error"
