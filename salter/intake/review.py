@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from salter.cases.access import access_case
 from salter.cases.actions import link_client
 from salter.cases.models import CaseParty
 from salter.channels.models import InboundMessage
@@ -16,6 +17,13 @@ from salter.intake.senders import create_sender, find_sender
 from salter.lang.deferred import Deferred
 
 State = InboundMessage.State
+
+
+def _require_visible_case(actor, inbound: InboundMessage) -> None:
+    # A message waiting for a case the actor may not open is not theirs to decide on:
+    # the same Http404 as for a case that does not exist.
+    if inbound.review_case_id is not None:
+        access_case(actor, inbound.review_case_id)
 
 
 def _prepare(actor, inbound: InboundMessage):
@@ -38,6 +46,7 @@ def _lock_in_review(inbound: InboundMessage) -> InboundMessage:
 def attach_reviewed(*, actor, inbound: InboundMessage) -> str:
     """Staff confirmed the sender may write to the case: they become a party of it and
     the message goes on its timeline. Returns the outcome."""
+    _require_visible_case(actor, inbound)
     ctx, incoming, files = _prepare(actor, inbound)
     with transaction.atomic():
         locked = _lock_in_review(inbound)
@@ -59,6 +68,7 @@ def attach_reviewed(*, actor, inbound: InboundMessage) -> str:
 
 def open_case_from_review(*, actor, inbound: InboundMessage):
     """Staff decided the message is a new matter: open a case for it. Returns the case."""
+    _require_visible_case(actor, inbound)
     ctx, incoming, files = _prepare(actor, inbound)
     with transaction.atomic():
         locked = _lock_in_review(inbound)

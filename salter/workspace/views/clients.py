@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from salter.cases.models import Case
-from salter.channels.models import InboundMessage, OutboundMessage
+from salter.channels.models import OutboundMessage
 from salter.clients import actions as client_actions
 from salter.clients.access import access_client, clients_visible_to
 from salter.clients.matching import suggest_duplicates
 from salter.documents.access import documents_visible_to
+from salter.intake.access import inbound_visible_to
 from salter.search import check_query, search_clients
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
@@ -79,7 +80,8 @@ def client_history(membership, client) -> list[HistoryItem]:
     scope = {"municipality": membership.municipality, "client": client}
     items = [HistoryItem(c.created_at, "case", c) for c in cases]
     items += [HistoryItem(m.received_at, "inbound", m)
-              for m in InboundMessage.objects.filter(in_sight, **scope).select_related("case")]
+              for m in inbound_visible_to(membership).filter(client=client)
+              .select_related("case")]
     items += [HistoryItem(m.created_at, "outbound", m)
               for m in OutboundMessage.objects.filter(in_sight, **scope).select_related("case")]
     items += [HistoryItem(d.created_at, "document", d)
