@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,7 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_htmx",
+    "ninja",  # its vendored Swagger UI for /api/v1/docs, served from our static files
     "django_tasks",
     "django_tasks_db",
     "salter",
@@ -63,11 +66,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "salter.web.timeouts.StatementTimeoutMiddleware",
+    "salter.web.headers.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "salter.web.sessions.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "salter.web.errors.ErrorPagesMiddleware",
+    # Before CSRF: bodies are bounded and cleaned before anything reads them.
+    "salter.web.boundary.InputBoundaryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,11 +185,42 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# A staff session ends after this many minutes without a request, and when the browser
+# closes (salter/web/sessions.py keeps the idle time moving).
+SESSION_COOKIE_AGE = int(os.environ.get("SALTER_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS: on by default without DEBUG; settable for a deployment behind its own rules.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading is a commitment an operator makes for the whole domain by submitting it to
+# the browsers' list; without it, the check that recommends it is not ours to pass.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if not DEBUG:
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy for every page: only Šalter's own scripts, styles and images,
+# no inline script or style attribute, no framing (decision 9).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap draws form controls with data: SVG
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Largest request body a route takes unless it says otherwise (salter/web/boundary.py).
+SALTER_MAX_BODY_BYTES = int(os.environ.get("SALTER_MAX_BODY_BYTES", str(2_621_440)))
 
 TASKS = {
     "default": {
@@ -211,9 +250,25 @@ SALTER_MAIL_RETRY_MAX_SECONDS = int(os.environ.get("SALTER_MAIL_RETRY_MAX_SECOND
 SALTER_MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("SALTER_MAIL_MAX_MESSAGE_BYTES",
                                                    str(25 * 1024 * 1024)))
 
+# Everything is logged to stderr, unhandled errors with their traceback: as one JSON
+# object a line without DEBUG (salter/logs.py), as plain lines with it.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"salter": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "formatters": {
+        "json": {"()": "salter.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                    "formatter": LOG_FORMAT},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "salter": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"),
+                   "propagate": False},
+        # Replaces Django's default, which sends errors only to ADMINS by mail.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

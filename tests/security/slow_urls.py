@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.urls import path
 
+from salter.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from salter.urls import urlpatterns as project_urlpatterns
 
 
