@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "salter",
     "salter.lang",
     "salter.tenancy",
+    "salter.accounts",
     "salter.clients",
     "salter.procedures",
     "salter.cases",
@@ -146,9 +147,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: attempts per (username, address) within the window.
-SALTER_LOGIN_MAX_ATTEMPTS = int(os.environ.get("SALTER_LOGIN_MAX_ATTEMPTS", "5"))
-SALTER_LOGIN_WINDOW_SECONDS = int(os.environ.get("SALTER_LOGIN_WINDOW_SECONDS", "900"))
+# Failed sign-ins (salter/accounts/throttle.py): per account, free attempts and then a
+# delay that doubles up to the maximum, forgotten a day after the last failure; per
+# network address, a generous limit per window.
+SALTER_LOGIN_FREE_ATTEMPTS = int(os.environ.get("SALTER_LOGIN_FREE_ATTEMPTS", "5"))
+SALTER_LOGIN_DELAY_SECONDS = int(os.environ.get("SALTER_LOGIN_DELAY_SECONDS", "60"))
+SALTER_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("SALTER_LOGIN_MAX_DELAY_SECONDS", "3600"))
+SALTER_LOGIN_FORGET_SECONDS = int(os.environ.get("SALTER_LOGIN_FORGET_SECONDS", "86400"))
+SALTER_LOGIN_ADDRESS_LIMIT = int(os.environ.get("SALTER_LOGIN_ADDRESS_LIMIT", "100"))
+SALTER_LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("SALTER_LOGIN_ADDRESS_WINDOW_SECONDS",
+                                                         "3600"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+SALTER_TRUSTED_PROXIES = [p for p in os.environ.get("SALTER_TRUSTED_PROXIES", "").split(",")
+                          if p.strip()]
 
 CACHES = {
     "default": (

@@ -2,12 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from salter.accounts.views import LoginView
 from salter.web.boundary import max_body
-from salter.workspace.auth import ThrottledLoginView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspace:home", permanent=False)),
-    path("accounts/login/", max_body(8 * 1024)(ThrottledLoginView.as_view()), name="login"),
+    path("accounts/login/", max_body(8 * 1024)(LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/<slug:municipality>/mail/", include("salter.channels.urls")),
