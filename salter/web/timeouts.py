@@ -39,10 +39,14 @@ class _Budget:
         self.deadline = 0.0
         self.tripped = False
         self._applied_to = None  # the DB-API connection the budget is set on
+        self._applied_in_transaction = False
 
     def __call__(self, execute, sql, params, many, context):
         raw = self.connection.connection
-        if self._applied_to is not raw:
+        # A SET inside a transaction is undone if the transaction rolls back: after it,
+        # set the budget again.
+        if self._applied_to is not raw or (self._applied_in_transaction
+                                           and not self.connection.in_atomic_block):
             self._apply(raw, context["cursor"].cursor)
         self.deadline = time.monotonic() + self.seconds
         return execute(sql, params, many, context)
@@ -50,6 +54,7 @@ class _Budget:
     def _apply(self, raw, cursor) -> None:
         if self.connection.vendor == "postgresql":
             cursor.execute(f"SET statement_timeout = {int(self.seconds * 1000)}")
+            self._applied_in_transaction = self.connection.in_atomic_block
         elif self.connection.vendor == "sqlite":
             raw.set_progress_handler(self._progress, _SQLITE_STEPS)
         self._applied_to = raw

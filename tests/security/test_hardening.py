@@ -144,7 +144,9 @@ def test_an_unhandled_error_is_our_500_page(settings):
 def _production_env(**extra):
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 20 + "q8Z!w#3vLp0@" * 4,
            "ALLOWED_HOSTS": "salter.example.rs", "DJANGO_SETTINGS_MODULE": "salter.settings"}
-    env.pop("LOG_FORMAT", None)
+    # Left in the environment by the browser tests of the same run; never in production.
+    for name in ("LOG_FORMAT", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     env.update(extra)
     return env
 
