@@ -7,12 +7,19 @@ e-mail address. The query is folded the same way `search_text` is (see
 every folded term must occur. A query that is a telephone number or an e-mail address
 also matches the normalised contact point exactly, because "064 123 4567" never occurs
 as words in the stored "+381641234567".
+
+Every term costs the database a scan (and, for cases, a subquery on the clients), so a
+query is bounded: at most MAX_QUERY_LENGTH characters and MAX_TERMS different terms.
+`check_query` tells the person searching; the search functions themselves never use
+more, whoever calls them.
 """
 
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from salter.cases.models import Case, CaseParty
 from salter.clients.access import clients_visible_to
@@ -21,6 +28,11 @@ from salter.clients.models import ContactPoint
 from salter.lang.transliteration import fold
 
 MIN_TERM_LENGTH = 2
+# A registry number, a full name and a place fit with room to spare; the query stays
+# far from SQLite's limit on a LIKE pattern (50,000 bytes) and from plans with hundreds
+# of subqueries.
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
 
 
 @dataclass(frozen=True)
@@ -33,10 +45,31 @@ class ParsedQuery:
         return bool(self.terms or self.phone or self.email)
 
 
-def parse_query(text: str) -> ParsedQuery:
+def _terms(text: str) -> tuple[str, ...]:
+    # dict.fromkeys keeps the order and drops repeats: "ab ab ab" is one term.
+    return tuple(dict.fromkeys(t for t in fold(text).split() if len(t) >= MIN_TERM_LENGTH))
+
+
+def check_query(text: str) -> None:
+    """Raise ValidationError, in words for the person searching, when `text` is more than
+    a search may be."""
     text = (text or "").strip()
-    terms = tuple(t for t in fold(text).split() if len(t) >= MIN_TERM_LENGTH)
-    return ParsedQuery(terms=terms, phone=_as_phone(text), email=_as_email(text))
+    if len(text) > MAX_QUERY_LENGTH:
+        raise ValidationError(
+            _("Search for at most %(limit)d characters (this search has %(length)d).")
+            % {"limit": MAX_QUERY_LENGTH, "length": len(text)}, code="too_long")
+    if len(_terms(text)) > MAX_TERMS:
+        raise ValidationError(
+            ngettext("Search for at most %(limit)d word.",
+                     "Search for at most %(limit)d words.", MAX_TERMS)
+            % {"limit": MAX_TERMS}, code="too_many_terms")
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """The query's terms, at most MAX_TERMS of the first MAX_QUERY_LENGTH characters."""
+    text = (text or "").strip()[:MAX_QUERY_LENGTH]
+    return ParsedQuery(terms=_terms(text)[:MAX_TERMS], phone=_as_phone(text),
+                       email=_as_email(text))
 
 
 def _as_phone(text: str) -> str:

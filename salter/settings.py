@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,12 +41,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_htmx",
+    "ninja",  # its vendored Swagger UI for /api/v1/docs, served from our static files
     "django_tasks",
     "django_tasks_db",
     "salter",
     "salter.lang",
     "salter.tenancy",
+    "salter.accounts",
     "salter.clients",
     "salter.procedures",
     "salter.cases",
@@ -63,9 +67,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "salter.web.timeouts.StatementTimeoutMiddleware",
+    "salter.web.headers.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "salter.web.sessions.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "salter.web.errors.ErrorPagesMiddleware",
+    # Before CSRF: bodies are bounded and cleaned before anything reads them.
+    "salter.web.boundary.InputBoundaryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -74,6 +85,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "salter.urls"
+# Error pages are Šalter's own, in the reader's language, also with DEBUG on; a
+# developer may ask for Django's technical pages instead.
+SALTER_TECHNICAL_ERRORS = env_bool("SALTER_TECHNICAL_ERRORS", False)
+CSRF_FAILURE_VIEW = "salter.web.errors.csrf_failure"
 WSGI_APPLICATION = "salter.wsgi.application"
 
 TEMPLATES = [
@@ -116,6 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "SALTER_TEST_SQLITE", str(VAR_DIR / "test.sqlite3")
     )
 
+# Longest a database statement of a web request may run (milliseconds; 0: no limit).
+# Workers, migrations and commands are not limited (salter/web/timeouts.py).
+SALTER_WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("SALTER_WEB_STATEMENT_TIMEOUT_MS", "5000"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -128,9 +147,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: attempts per (username, address) within the window.
-SALTER_LOGIN_MAX_ATTEMPTS = int(os.environ.get("SALTER_LOGIN_MAX_ATTEMPTS", "5"))
-SALTER_LOGIN_WINDOW_SECONDS = int(os.environ.get("SALTER_LOGIN_WINDOW_SECONDS", "900"))
+# Failed sign-ins (salter/accounts/throttle.py): per account, free attempts and then a
+# delay that doubles up to the maximum, forgotten a day after the last failure; per
+# network address, a generous limit per window.
+SALTER_LOGIN_FREE_ATTEMPTS = int(os.environ.get("SALTER_LOGIN_FREE_ATTEMPTS", "5"))
+SALTER_LOGIN_DELAY_SECONDS = int(os.environ.get("SALTER_LOGIN_DELAY_SECONDS", "60"))
+SALTER_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("SALTER_LOGIN_MAX_DELAY_SECONDS", "3600"))
+SALTER_LOGIN_FORGET_SECONDS = int(os.environ.get("SALTER_LOGIN_FORGET_SECONDS", "86400"))
+SALTER_LOGIN_ADDRESS_LIMIT = int(os.environ.get("SALTER_LOGIN_ADDRESS_LIMIT", "100"))
+SALTER_LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("SALTER_LOGIN_ADDRESS_WINDOW_SECONDS",
+                                                         "3600"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+SALTER_TRUSTED_PROXIES = [p for p in os.environ.get("SALTER_TRUSTED_PROXIES", "").split(",")
+                          if p.strip()]
 
 CACHES = {
     "default": (
@@ -168,11 +197,42 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# A staff session ends after this many minutes without a request, and when the browser
+# closes (salter/web/sessions.py keeps the idle time moving).
+SESSION_COOKIE_AGE = int(os.environ.get("SALTER_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS: on by default without DEBUG; settable for a deployment behind its own rules.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading is a commitment an operator makes for the whole domain by submitting it to
+# the browsers' list; without it, the check that recommends it is not ours to pass.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if not DEBUG:
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy for every page: only Šalter's own scripts, styles and images,
+# no inline script or style attribute, no framing (decision 13).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap draws form controls with data: SVG
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Largest request body a route takes unless it says otherwise (salter/web/boundary.py).
+SALTER_MAX_BODY_BYTES = int(os.environ.get("SALTER_MAX_BODY_BYTES", str(2_621_440)))
 
 TASKS = {
     "default": {
@@ -204,9 +264,25 @@ SALTER_MAIL_SINK_DIR = Path(os.environ.get("SALTER_MAIL_SINK_DIR", VAR_DIR / "se
 SALTER_MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("SALTER_MAIL_MAX_MESSAGE_BYTES",
                                                    str(25 * 1024 * 1024)))
 
+# Everything is logged to stderr, unhandled errors with their traceback: as one JSON
+# object a line without DEBUG (salter/logs.py), as plain lines with it.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"salter": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "formatters": {
+        "json": {"()": "salter.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                    "formatter": LOG_FORMAT},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "salter": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"),
+                   "propagate": False},
+        # Replaces Django's default, which sends errors only to ADMINS by mail.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -2,11 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from salter.workspace.auth import ThrottledLoginView
+from salter.accounts.views import LoginView
+from salter.web.boundary import max_body
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspace:home", permanent=False)),
-    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/login/", max_body(8 * 1024)(LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/<slug:municipality>/mail/", include("salter.channels.urls")),
@@ -16,3 +17,8 @@ urlpatterns = [
     path("province/", include("salter.dashboards.urls")),
     path("api/", include("salter.api.urls")),
 ]
+
+handler400 = "salter.web.errors.bad_request"
+handler403 = "salter.web.errors.permission_denied"
+handler404 = "salter.web.errors.page_not_found"
+handler500 = "salter.web.errors.server_error"

@@ -2,7 +2,7 @@
 and sees only what the caller's membership sees; another municipality's ids are 404."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from ninja import NinjaAPI, Query, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -12,8 +12,9 @@ from salter.cases import actions
 from salter.cases.access import access_case
 from salter.cases.models import Case, Channel
 from salter.clients.access import access_client
-from salter.search import search_cases
+from salter.search import MAX_QUERY_LENGTH, MAX_TERMS, check_query, search_cases
 from salter.tenancy.models import Department
+from salter.web.timeouts import is_statement_timeout, statement_timeout_response
 
 api = NinjaAPI(title="Šalter API", version="1", urls_namespace="api", auth=AUTH)
 
@@ -28,6 +29,15 @@ def validation_error(request, exc: ValidationError):
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": "not allowed"}, status=403)
+
+
+@api.exception_handler(OperationalError)
+def database_stopped(request, exc):
+    # A statement stopped by the request's time budget is the caller's to retry; any
+    # other database failure stays a 500, logged like every unhandled error.
+    if is_statement_timeout(request, exc):
+        return statement_timeout_response(request)
+    raise exc
 
 
 def _case_out(case: Case) -> dict:
@@ -48,10 +58,16 @@ def _case_out(case: Case) -> dict:
 def list_cases(request, municipality: str, status: str | None = None,
                q: str | None = Query(None, description=(
                    "Search as staff do: registry number, tracking code, a client's name "
-                   "in either script, telephone or e-mail address."))):
+                   "in either script, telephone or e-mail address; at most "
+                   f"{MAX_QUERY_LENGTH} characters and {MAX_TERMS} words."))):
     actor = actor_for(request, municipality)
     # `q` finds what the staff search finds: numbers, names in either script, a client's
-    # telephone or e-mail address.
+    # telephone or e-mail address; a query longer than a search may be is a 400.
+    if q:
+        try:
+            check_query(q)
+        except ValidationError as exc:
+            raise ValidationError({"q": exc.messages}) from None
     cases = search_cases(actor, q) if q and q.strip() else Case.objects.visible_to(actor)
     cases = cases.select_related("department", "assignee")
     if status:

@@ -1,15 +1,42 @@
-"""Looking up one inbound message for staff: missing and another municipality's give the
-same Http404."""
+"""Looking up inbound messages for staff, with the visibility of the actor's role.
 
+A message on a case, or waiting for one (a reply under review), is visible exactly when
+that case is (`Case.objects.visible_to`): its sender, text and the case's number and
+subject are the case's content. A message with no case yet — quarantined, or a new
+matter under review — belongs to nobody's department so far: the roles that see every
+case of the municipality see it (the registry office sorts such mail, the call centre
+and the administrator answer for it, the auditor reads everything), and so do the
+members of the department whose endpoint (a mailbox, a number) it arrived at, who are its
+natural readers.
+Missing, another municipality's and not visible all give the same Http404.
+"""
+
+from django.db.models import Q
 from django.http import Http404
 
+from salter.cases.models import Case
 from salter.channels.models import InboundMessage
+from salter.tenancy.roles import Perm
+
+
+def inbound_visible_to(actor):
+    messages = InboundMessage.objects.filter(municipality=actor.municipality)
+    if actor.can(Perm.VIEW_ALL_CASES):
+        return messages
+    cases = Case.objects.visible_to(actor)
+    caseless = Q(case__isnull=True, review_case__isnull=True)
+    department = getattr(actor, "department", None)
+    unsorted = (caseless & Q(endpoint__department=department)) if department else Q(pk__in=[])
+    return messages.filter(
+        Q(case__in=cases)
+        | Q(case__isnull=True, review_case__in=cases)
+        | unsorted)
 
 
 def access_inbound(actor, inbound_id) -> InboundMessage:
     try:
-        return (InboundMessage.objects.select_related("raw", "endpoint", "client", "case",
-                                                      "review_case")
-                .get(municipality=actor.municipality, pk=int(inbound_id)))
+        return (inbound_visible_to(actor)
+                .select_related("raw", "endpoint", "client", "case", "review_case")
+                .get(pk=int(inbound_id)))
     except (InboundMessage.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

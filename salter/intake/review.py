@@ -10,6 +10,7 @@ applied by the same bulk actions in one transaction, with the staff member as th
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from salter.cases.access import access_case
 from salter.channels.models import InboundMessage
 from salter.intake import decide, pipeline
 from salter.intake.context import Contexts
@@ -20,6 +21,7 @@ State = InboundMessage.State
 def attach_reviewed(*, actor, inbound: InboundMessage) -> str:
     """Staff confirmed the sender may write to the case: they become a party of it and
     the message goes on its timeline. Returns the outcome."""
+    _require_visible_case(actor, inbound)
     case = inbound.review_case
     if case is None:
         raise ValidationError(_("This message is not waiting for a case."))
@@ -30,10 +32,18 @@ def attach_reviewed(*, actor, inbound: InboundMessage) -> str:
 
 def open_case_from_review(*, actor, inbound: InboundMessage):
     """Staff decided the message is a new matter: open a case for it. Returns the case."""
+    _require_visible_case(actor, inbound)
     _settle(actor, inbound, lambda entries, known, ctx: [
         decide.open_by_staff(entry[0], entry[1], known, ctx, user=str(actor.user))
         for entry in entries])
     return InboundMessage.objects.get(pk=inbound.pk).case
+
+
+def _require_visible_case(actor, inbound: InboundMessage) -> None:
+    # A message waiting for a case the actor may not open is not theirs to decide on:
+    # the same Http404 as for a case that does not exist.
+    if inbound.review_case_id is not None:
+        access_case(actor, inbound.review_case_id)
 
 
 def _settle(actor, inbound: InboundMessage, decide_with) -> str:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salter.channels.models import InboundMessage
-from salter.intake.access import access_inbound
+from salter.intake.access import access_inbound, inbound_visible_to
 from salter.intake.pipeline import replay
 from salter.intake.preview import safe_preview
 from salter.intake.review import attach_reviewed, open_case_from_review
@@ -33,8 +33,7 @@ _OUTCOMES = {
 def message_list(request, membership):
     state = request.GET.get("state")
     states = [state] if state in _SET_ASIDE else list(_SET_ASIDE)
-    inbound = (InboundMessage.objects
-               .filter(municipality=membership.municipality, state__in=states)
+    inbound = (inbound_visible_to(membership).filter(state__in=states)
                .select_related("review_case").order_by("-received_at")[:_PAGE])
     return render(request, "intake/message_list.html", {
         "inbound": inbound, "state": state, "states": State,
@@ -93,5 +92,8 @@ def _decide(request, membership, inbound, decision, success: str):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
+        if not inbound_visible_to(membership).filter(pk=inbound.pk).exists():
+            # The new case went to a department this member does not see.
+            return redirect("intake:messages", municipality=membership.municipality.slug)
     return redirect("intake:message", municipality=membership.municipality.slug,
                     inbound_id=inbound.pk)

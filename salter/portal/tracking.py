@@ -15,6 +15,7 @@ from django.core.cache import cache
 
 from salter.cases.models import TRACKING_CODE_LENGTH, Case, CaseEvent
 from salter.cases.workflow import Status
+from salter.web.addresses import client_address
 
 _NOT_CODE = re.compile(r"[\s\-]")
 
@@ -25,9 +26,8 @@ WINDOW_SECONDS = 900
 
 
 def _key(request) -> str:
-    # Behind a reverse proxy REMOTE_ADDR must be set from the forwarded address by the
-    # proxy configuration; Šalter does not trust X-Forwarded-For itself.
-    return f"portal-lookup:{request.META.get('REMOTE_ADDR', '')}"
+    # The client's address: X-Forwarded-For only from SALTER_TRUSTED_PROXIES.
+    return f"portal-lookup:{client_address(request)}"
 
 
 def take_lookup(request) -> bool:

@@ -11,6 +11,10 @@ from django.views.decorators.http import require_http_methods
 from salter.portal.forms import TrackForm
 from salter.portal.tracking import find_case, public_timeline, take_lookup
 from salter.tenancy.models import Municipality
+from salter.web.boundary import max_body
+
+# The tracking form is a code and a CSRF token; nobody needs to send a public page more.
+TRACK_BODY_BYTES = 8 * 1024
 
 LANGUAGE_NAMES = {
     "hu": _("Hungarian"), "sk": _("Slovak"), "ro": _("Romanian"), "rue": _("Rusyn"),
@@ -61,6 +65,7 @@ def home(request, municipality):
 
 
 @require_http_methods(["GET", "POST"])
+@max_body(TRACK_BODY_BYTES)
 def track(request, municipality):
     m = _public_municipality(municipality)
     if m is None:

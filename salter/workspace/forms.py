@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from salter import search
 from salter.cases import actions as case_actions
 from salter.cases import workflow
 from salter.cases.models import Case, Channel, Priority
@@ -451,4 +452,8 @@ class MergeCaseForm(OtherCaseForm):
 
 
 class SearchForm(StyledForm):
-    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    q = forms.CharField(label=_("Search"), max_length=search.MAX_QUERY_LENGTH, required=False)
+
+    def clean_q(self):
+        search.check_query(self.cleaned_data["q"])
+        return self.cleaned_data["q"]

@@ -29,6 +29,18 @@ AXE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+@pytest.fixture
+def page(browser):
+    # axe-core is injected as an inline script, which the pages' Content Security Policy
+    # rightly refuses; the policy itself is checked in tests/security/test_headers.py.
+    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900},
+                                  bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 def violations(page) -> list[str]:
     """axe-core's WCAG 2.1 AA findings on the page: the rule, and for up to five elements
     what is wrong with them."""

@@ -59,3 +59,32 @@ def contact_display(point: ContactPoint) -> str:
 def can(membership, perm: str) -> bool:
     """`{% if membership|can:"merge_cases" %}`: show only what the member may do."""
     return membership is not None and membership.can(perm)
+
+
+# Long texts: the beginning shown, the rest behind "show all" (a closed <details> is not
+# laid out by the browser). A pasted 100,000-character line or a mail of ten thousand
+# lines would otherwise be laid out whole on every visit of the case page.
+LONG_TEXT_CHARS = 2_000
+LONG_TEXT_LINES = 30
+
+
+def split_long_text(text: str) -> tuple[str, str]:
+    """The part of `text` shown at once and the rest, which is empty for a short text."""
+    text = text or ""
+    lines = text.split("\n", LONG_TEXT_LINES)
+    end = min(len(text), LONG_TEXT_CHARS)
+    if len(lines) > LONG_TEXT_LINES:
+        end = min(end, len(text) - len(lines[-1]) - 1)
+    if end >= len(text):
+        return text, ""
+    # End the beginning between words where there is a space near the cut.
+    space = text.rfind(" ", end - 200, end)
+    if space > 0:
+        end = space
+    return text[:end], text[end:]
+
+
+@register.inclusion_tag("workspace/_long_text.html")
+def long_text(text):
+    start, rest = split_long_text(text)
+    return {"start": start, "rest": rest, "length": len(text or "")}

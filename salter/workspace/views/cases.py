@@ -8,13 +8,11 @@ from salter.cases.access import access_case
 from salter.cases.models import Case
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.documents.models import Document
-from salter.search import search_clients
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
 from salter.workspace import forms
 from salter.workspace.timeline import case_timeline
-
-PICK_LIMIT = 10
+from salter.workspace.views.clients import pick_matches
 
 CASE_FORMS = (forms.NoteForm, forms.AssignForm, forms.StatusForm, forms.LinkClientForm,
               forms.UnlinkClientForm, forms.LinkCaseForm, forms.ParentForm, forms.MergeCaseForm)
@@ -23,12 +21,13 @@ CASE_FORMS = (forms.NoteForm, forms.AssignForm, forms.StatusForm, forms.LinkClie
 @municipality_view(perm=Perm.CREATE_CASE)
 def new_case(request, membership):
     client_query = request.POST.get("client_query", "")
+    pick_error = ""
     if request.method == "POST" and "find_client" in request.POST:
         # Without JavaScript, "search" posts the whole form: show it again with the
         # matches, keeping what was typed, without complaining about missing fields.
         form = forms.NewCaseForm(initial=request.POST.dict(), actor=membership)
         form.initial["client_mode"] = forms.NewCaseForm.EXISTING
-        matches = list(search_clients(membership, client_query)[:PICK_LIMIT])
+        matches, pick_error = pick_matches(membership, client_query)
     elif request.method == "POST":
         form = forms.NewCaseForm(request.POST, actor=membership)
         if form.submit():
@@ -41,7 +40,7 @@ def new_case(request, membership):
     chosen = getattr(form, "existing_client", None)
     return render(request, "workspace/case_new.html", {
         "form": form, "client_query": client_query, "pick_matches": matches,
-        "pick_selected": chosen.pk if chosen else None,
+        "pick_selected": chosen.pk if chosen else None, "pick_error": pick_error,
     })
 
 

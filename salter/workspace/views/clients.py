@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from salter.cases.models import Case
-from salter.channels.models import InboundMessage, OutboundMessage
+from salter.channels.models import OutboundMessage
 from salter.clients import actions as client_actions
 from salter.clients.access import access_client, clients_visible_to
 from salter.clients.matching import suggest_duplicates
 from salter.documents.access import documents_visible_to
-from salter.search import search_clients
+from salter.intake.access import inbound_visible_to
+from salter.search import check_query, search_clients
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
 from salter.workspace import forms
@@ -34,12 +35,14 @@ PICK_FIELDS = {"client", "party-client"}
 def client_list(request, membership):
     form = forms.SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
-    clients = (search_clients(membership, text) if text
+    error = " ".join(form.errors.get("q", []))
+    clients = (search_clients(membership, text) if text or error
                else clients_visible_to(membership).current())
     page = Paginator(clients.order_by("last_name", "first_name", "business_name", "pk"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     template = "workspace/clients/_list.html" if request.htmx else "workspace/clients/list.html"
-    return render(request, template, {"form": form, "page": page, "q": text})
+    return render(request, template, {"form": form, "page": page, "q": text, "error": error,
+                                      "typed": request.GET.get("q", "")})
 
 
 @municipality_view
@@ -47,9 +50,18 @@ def pick_client(request, membership):
     """Matches for the client search of a form, as radio buttons named `field`."""
     text = request.GET.get("client_query") or request.GET.get("party-client_query") or ""
     field = request.GET.get("field") if request.GET.get("field") in PICK_FIELDS else "client"
-    matches = search_clients(membership, text)[:PICK_LIMIT] if text.strip() else []
+    matches, error = pick_matches(membership, text)
     return render(request, "workspace/clients/_pick.html",
-                  {"matches": matches, "field": field, "q": text})
+                  {"matches": matches, "field": field, "q": text, "error": error})
+
+
+def pick_matches(membership, text: str) -> tuple[list, str]:
+    """The clients a form's client search finds, or why the search was refused."""
+    try:
+        check_query(text)
+    except ValidationError as exc:
+        return [], " ".join(exc.messages)
+    return (list(search_clients(membership, text)[:PICK_LIMIT]) if text.strip() else []), ""
 
 
 @dataclass
@@ -68,7 +80,8 @@ def client_history(membership, client) -> list[HistoryItem]:
     scope = {"municipality": membership.municipality, "client": client}
     items = [HistoryItem(c.created_at, "case", c) for c in cases]
     items += [HistoryItem(m.received_at, "inbound", m)
-              for m in InboundMessage.objects.filter(in_sight, **scope).select_related("case")]
+              for m in inbound_visible_to(membership).filter(client=client)
+              .select_related("case")]
     items += [HistoryItem(m.created_at, "outbound", m)
               for m in OutboundMessage.objects.filter(in_sight, **scope).select_related("case")]
     items += [HistoryItem(d.created_at, "document", d)

@@ -11,6 +11,7 @@ RESULT_LIMIT = 50
 def search(request, membership):
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
+    error = " ".join(form.errors.get("q", []))
     cases = (search_cases(membership, text)
              .select_related("department", "assignee")
              .order_by("-created_at")[:RESULT_LIMIT])
@@ -18,5 +19,5 @@ def search(request, membership):
     template = "workspace/search/_results.html" if request.htmx else "workspace/search.html"
     return render(request, template, {
         "form": form, "q": text, "cases": list(cases), "clients": list(clients),
-        "limit": RESULT_LIMIT,
+        "limit": RESULT_LIMIT, "error": error, "typed": request.GET.get("q", ""),
     })

@@ -1,0 +1,1 @@
+"""Staff accounts: signing in, and throttling of failed sign-ins."""

@@ -1,0 +1,86 @@
+"""`salter serve` runs the web app with a worker beside it and stops both on SIGTERM,
+as a service manager or container runtime stops it."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    """The test database, so that the worker finds its tables."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return (f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+            f"{db['NAME']}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child that exited but was not reaped yet is not running either.
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.exists() and status.read_text().split(") ")[-1].startswith("Z"))
+
+
+def _wait_until(check, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return check()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def test_sigterm_stops_the_web_server_and_its_worker(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _database_url(), "PYTHONUNBUFFERED": "1",
+           "SALTER_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "salter.settings"}
+    serve = subprocess.Popen([sys.executable, "-m", "salter.cli", "serve", "--addr",
+                              f"127.0.0.1:{port}"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        started = re.search(r"worker started \(pid (\d+)\)", serve.stdout.readline())
+        assert started, "serve did not start a worker"
+        worker = int(started.group(1))
+        assert _wait_until(lambda: _answers(f"http://127.0.0.1:{port}/accounts/login/"), 60)
+        assert _alive(worker)
+
+        serve.send_signal(signal.SIGTERM)
+
+        assert serve.wait(timeout=30) != -signal.SIGTERM  # it stopped, not killed outright
+        assert _wait_until(lambda: not _alive(worker), 15), "the worker outlived serve"
+        assert not _answers(f"http://127.0.0.1:{port}/accounts/login/")
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
