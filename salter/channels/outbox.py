@@ -322,7 +322,9 @@ def record_delivery_report(*, actor, municipality, report) -> list[OutboundMessa
 
     reason = report.reason or report.state
     if report.state == State.BOUNCED:
+        # Every kind named, so that the (municipality, kind, value) index finds them.
         for point in ContactPoint.objects.filter(municipality=municipality,
+                                                 kind__in=ContactPoint.Kind.values,
                                                  value__in=report.recipients):
             mark_contact_failing(actor=actor, point=point, reason=reason)
     messages = _reported_messages(municipality, report)

@@ -25,6 +25,7 @@ from salter.channels.adapters import Adapter, PermanentFailure, TemporaryFailure
 from salter.channels.email import outlook
 from salter.channels.email.forwards import forwarded_message
 from salter.channels.email.loops import automatic_reason, bounce_of
+from salter.channels.email.parsing import UnparseableEmail, parse_email
 from salter.clients.contact import normalize_email
 from salter.clients.models import ContactPoint
 from salter.intake.items import Attachment, Item, Sender, Unreadable
@@ -122,8 +123,6 @@ class EmailAdapter(Adapter):
 def parse(raw: bytes):
     """The parsed message; raises Unreadable with the reason. A stored Outlook .msg is
     converted first (the stored original stays the .msg itself)."""
-    from salter.channels.email.parsing import UnparseableEmail, parse_email
-
     limits = _parse_limits()
     if outlook.is_compound_file(raw):
         try:

@@ -8,6 +8,7 @@ each finish its current task and stop.
 """
 
 import contextlib
+import datetime
 import logging
 import os
 import signal
@@ -41,6 +42,21 @@ def housekeeping(stale_after: float) -> None:
     sent = send_due()
     if sent:
         logger.info("outbox: %s", sent)
+
+
+def warm_up() -> None:
+    """Load once, before forking, what every task soon needs and is slow to load the
+    first time: the channels' adapters (the e-mail parser) and the public holidays of
+    this year and the next (the holidays package takes about half a second). Each forked
+    worker then starts with them instead of paying for them in its first batch."""
+    from salter.channels.adapters import ADAPTERS, adapter_for
+    from salter.procedures.calendar import public_holidays
+
+    for channel in ADAPTERS:
+        adapter_for(channel)
+    year = datetime.date.today().year
+    public_holidays(year)
+    public_holidays(year + 1)
 
 
 class SalterWorker(Worker):
@@ -121,6 +137,7 @@ class Command(BaseCommand):
             logging.WARNING if options["verbosity"] < 2 else logging.DEBUG)
         if not logging.getLogger("salter").handlers:
             logging.basicConfig(level=logging.INFO)
+        warm_up()
         if processes <= 1:
             self._run_worker(index=0, **options)
             return
