@@ -66,9 +66,12 @@ def ensure_apt_packages() -> None:
     if os.geteuid() != 0:
         sys.exit(f"Install these Debian packages first (as root): {' '.join(missing)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing]
+    # Another apt or dpkg (unattended upgrades, a parallel install) may hold the lock:
+    # wait for it rather than fail.
+    wait = ["-o", "DPkg::Lock::Timeout=900"]
+    install = ["apt-get", *wait, "install", "-y", "-qq", "--no-install-recommends", *missing]
     if subprocess.run(install, cwd=ROOT, env=env).returncode != 0:
-        run("apt-get", "update", "-qq", env=env)  # package lists were stale or absent
+        run("apt-get", *wait, "update", "-qq", env=env)  # package lists were stale or absent
         run(*install, env=env)
 
 
