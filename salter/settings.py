@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "salter.documents",
     "salter.channels",
     "salter.intake",
+    "salter.requests",
     "salter.schedule",
     "salter.workspace",
     "salter.portal",

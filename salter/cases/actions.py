@@ -7,6 +7,7 @@ rolled back and no change goes unrecorded.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +21,9 @@ from salter.cases.models import Case, CaseEvent, CaseLink, CaseParty, Priority
 from salter.cases.workflow import Status
 from salter.clients.models import Client
 from salter.lang.transliteration import fold
-from salter.procedures.deadlines import due_at
+from salter.procedures import actions as deadlines
+from salter.procedures.actions import plan_case_deadlines
+from salter.procedures.models import Deadline
 from salter.registry.numbering import (
     format_registry_number,
     next_sequence,
@@ -57,11 +60,13 @@ def _registry_number(municipality, department, case_type, seq: int, year: int) -
 @transaction.atomic
 def create_case(*, actor, subject: str, channel: str, description: str = "",
                 clients=(), case_type=None, department=None, priority: int | None = None,
-                language: str | None = None, received_at=None) -> Case:
+                language: str | None = None, received_at=None, location: str = "") -> Case:
     """Open a case with the next registry number of the municipality for this year.
 
-    Businesses get high priority unless a priority is given. The deadline comes from the
-    case type, through the deadline engine.
+    What staff leave open is routed by the municipality's rules, as intake routes a
+    message (procedure, department, priority; the default rule decides the rest).
+    Businesses get high priority unless a priority is given. The deadlines come from the
+    procedure, counted from `received_at` (now by default), through the deadline engine.
     """
     require(actor, Perm.CREATE_CASE)
     municipality = actor.municipality
@@ -69,21 +74,49 @@ def create_case(*, actor, subject: str, channel: str, description: str = "",
     _same_municipality(actor, case_type, department, *clients)
     if not subject.strip():
         raise ValidationError({"subject": [_("Enter a subject.")]})
+    if received_at is not None and received_at > timezone.now() + RECEIPT_CLOCK_SKEW:
+        raise ValidationError({"received_at": [_("A matter cannot be received in the "
+                                                 "future.")]})
+    if case_type is None:
+        route = _route_by_hand(municipality, subject, description, channel, clients,
+                               location)
+        case_type = route.case_type
+        department = department or route.department
+        priority = priority if priority is not None else route.priority
     case = _unsaved_case(municipality, CaseDraft(
         subject=subject, channel=channel, inbound=None, description=description,
         case_type=case_type, department=department, priority=priority, language=language,
-        received_at=received_at), clients)
+        received_at=received_at, location=location), clients)
+    deadlines = plan_case_deadlines(case, case.created_at)
     case.year = timezone.localtime(case.created_at).year
     case.sequence = next_sequence(municipality, case.year)
     case.registry_number = _registry_number(municipality, case.department, case_type,
                                             case.sequence, case.year)
     case.save()
+    Deadline.objects.bulk_create(deadlines)
     CaseParty.objects.bulk_create(
         CaseParty(municipality=municipality, case=case, client=c) for c in clients
     )
     _refresh_search_text(case)
     record_event(case, actor, Kind.CREATED, text=case.subject, after=_snapshot(case))
     return case
+
+
+# A clock this far ahead of ours is still taken at its word for when a matter arrived.
+RECEIPT_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _route_by_hand(municipality, subject: str, description: str, channel: str, clients,
+                   location: str):
+    """The route of a case staff open without choosing its procedure."""
+    from salter.procedures.routing import RuleSet
+
+    client = clients[0] if clients else None
+    email = next((p.value for c in clients[:1]
+                  for p in c.contact_points.filter(kind="email")[:1]), "")
+    return RuleSet(municipality).route(
+        text=f"{subject}\n{description}", channel=channel, client=client,
+        sender_domain=email.rpartition("@")[2], location=location)
 
 
 def _client_language(clients) -> str:
@@ -99,6 +132,7 @@ def _snapshot(case: Case) -> dict:
         "priority": case.priority,
         "case_type": case.case_type_id,
         "subject": case.subject,
+        "due": case.due_at.astimezone(UTC).isoformat() if case.due_at else None,
     }
 
 
@@ -134,6 +168,8 @@ def update_case(*, actor, case: Case, **changes) -> Case:
     case.save()
     _refresh_search_text(case)
     record_event(case, actor, Kind.UPDATED, before=before, after=after)
+    if "case_type" in after:
+        deadlines.recompute_case_deadlines(actor=actor, case=case, at=timezone.now())
     return case
 
 
@@ -176,8 +212,17 @@ def assign_case(*, actor, case: Case, assignee=None, department=None) -> Case:
 
 
 @transaction.atomic
-def change_case_status(*, actor, case: Case, status: str, text: str = "") -> Case:
-    """Move the case along the workflow; only transitions in `workflow.TRANSITIONS`."""
+def change_case_status(*, actor, case: Case, status: str, text: str = "",
+                       override_reason: str = "") -> Case:
+    """Move the case along the workflow; only transitions in `workflow.TRANSITIONS`.
+
+    A case is not resolved or closed while a request to a department is open, unless a
+    department head overrides with a reason: the open requests are then withdrawn, and
+    the override is on the timeline. The case's deadlines follow its status
+    (`procedures.actions.follow_case_status`)."""
+    from salter.requests.actions import withdraw_open_requests
+    from salter.requests.models import DepartmentRequest
+
     require(actor, Perm.CHANGE_STATUS)
     case = _lock(case)
     if not workflow.can_transition(case.status, status):
@@ -185,6 +230,16 @@ def change_case_status(*, actor, case: Case, status: str, text: str = "") -> Cas
             _("A case cannot go from “%(from)s” to “%(to)s”.")
             % {"from": Status(case.status).label, "to": Status(status).label}
         ]})
+    override_reason = " ".join((override_reason or "").split())
+    open_requests = (list(DepartmentRequest.objects.open_on(case).select_related("department"))
+                     if status in workflow.END_STATUSES else [])
+    if open_requests and not override_reason:
+        raise ValidationError({"status": [_(
+            "Requests are still open (%(bodies)s): wait for their responses or withdraw "
+            "them; a department head may override with a reason.")
+            % {"bodies": ", ".join(r.department.name for r in open_requests)}]})
+    if open_requests:
+        require(actor, Perm.OVERRIDE_OPEN_REQUESTS)
     before = case.status
     case.status = status
     now = timezone.now()
@@ -195,8 +250,15 @@ def change_case_status(*, actor, case: Case, status: str, text: str = "") -> Cas
     elif workflow.is_reopen(before, status):
         case.resolved_at = case.closed_at = None
     case.save()
-    record_event(case, actor, Kind.STATUS, text=text, before={"status": before},
-                 after={"status": status, "reopened": workflow.is_reopen(before, status)})
+    after = {"status": status, "reopened": workflow.is_reopen(before, status)}
+    if open_requests:
+        after["override"] = override_reason
+        after["withdrawn_requests"] = [r.pk for r in open_requests]
+    record_event(case, actor, Kind.STATUS, text=text, before={"status": before}, after=after)
+    if open_requests:
+        withdraw_open_requests(actor=actor, case=case, requests=open_requests,
+                               reason=override_reason)
+    deadlines.follow_case_status(actor=actor, case=case, before=before, after=status, at=now)
     return case
 
 
@@ -264,6 +326,8 @@ def set_parent_case(*, actor, case: Case, parent: Case | None) -> Case:
 def merge_cases(*, actor, duplicate: Case, into: Case) -> Case:
     """Close `duplicate` as merged into `into`; its clients join `into`. Both timelines
     say so; the duplicate keeps its own history and number."""
+    from salter.requests.models import DepartmentRequest
+
     require(actor, Perm.MERGE_CASES)
     _same_municipality(actor, duplicate, into)
     if duplicate.pk == into.pk:
@@ -276,10 +340,14 @@ def merge_cases(*, actor, duplicate: Case, into: Case) -> Case:
                                         defaults={"municipality": into.municipality,
                                                   "role": party.role})
     before = duplicate.status
+    if DepartmentRequest.objects.open_on(duplicate).exists():
+        raise ValidationError({"into": [_("Requests of this case are still open; wait for "
+                                          "their responses or withdraw them first.")]})
     duplicate.merged_into = into
     duplicate.status = Status.CLOSED
     duplicate.closed_at = timezone.now()
     duplicate.save()
+    deadlines.stop_case_deadlines(actor=actor, case=duplicate, at=duplicate.closed_at)
     _refresh_search_text(into)
     record_event(duplicate, actor, Kind.MERGED, text=into.registry_number,
                  before={"status": before}, after={"status": Status.CLOSED, "into": into.pk})
@@ -346,11 +414,13 @@ def reply_to_client(*, actor, case: Case, body: str,
         raise ValidationError({"body": [
             _("%(client)s has no working e-mail address.") % {"client": party.client}]})
     thread = reply_thread(case, party.client)
-    return queue_message(actor=actor, case=case, client=party.client, recipient=point.value,
-                         subject=thread.subject, body=body.strip(),
-                         purpose=OutboundMessage.Purpose.REPLY, inbound=thread.inbound,
-                         in_reply_to=thread.in_reply_to, references=thread.references,
-                         language=case.language)
+    message = queue_message(actor=actor, case=case, client=party.client,
+                            recipient=point.value, subject=thread.subject, body=body.strip(),
+                            purpose=OutboundMessage.Purpose.REPLY, inbound=thread.inbound,
+                            in_reply_to=thread.in_reply_to, references=thread.references,
+                            language=case.language)
+    deadlines.meet_first_response(actor=actor, case=case, at=timezone.now())
+    return message
 
 
 # --- intake in batches ---------------------------------------------------------------------
@@ -373,6 +443,7 @@ class CaseDraft:
     language: str | None = None
     received_at: object = None
     details: dict | None = None  # for the message's timeline entry (`timeline_messages`)
+    location: str = ""  # where the matter is (settlement, street), when given
 
 
 def _unsaved_event(case: Case, actor, kind: str, *, text: str = "", after=None,
@@ -393,6 +464,7 @@ class NewCases:
     opened: list[CaseEvent]  # CREATED, one per case; snapshot filled once numbered
     messages: "TimelineMessages"
     folded: list[str]  # each case's search text but for the registry number
+    deadlines: list[Deadline]
 
 
 def plan_cases_from_intake(*, actor, drafts) -> NewCases:
@@ -408,10 +480,11 @@ def plan_cases_from_intake(*, actor, drafts) -> NewCases:
         _same_municipality(actor, draft.case_type, draft.department, draft.client)
         if not draft.subject.strip():
             raise ValidationError({"subject": [_("Enter a subject.")]})
-    cases, parties, folded = [], [], []
+    cases, parties, folded, planned_deadlines = [], [], [], []
     for draft in drafts:
         clients = [draft.client] if draft.client is not None else []
         case = _unsaved_case(municipality, draft, clients)
+        planned_deadlines += plan_case_deadlines(case, case.created_at)
         case.year = timezone.localtime(case.created_at).year
         cases.append(case)
         parties += [CaseParty(municipality=municipality, case=case, client=client)
@@ -421,7 +494,7 @@ def plan_cases_from_intake(*, actor, drafts) -> NewCases:
     opened = [_unsaved_event(case, actor, Kind.CREATED, text=case.subject) for case in cases]
     messages = timeline_messages(actor, [(case, d.inbound, d.files, d.details)
                                          for case, d in zip(cases, drafts, strict=True)])
-    return NewCases(cases, parties, opened, messages, folded)
+    return NewCases(cases, parties, opened, messages, folded, planned_deadlines)
 
 
 @transaction.atomic
@@ -434,6 +507,7 @@ def save_cases_from_intake(*, actor, planned: NewCases) -> list[Case]:
         case.search_text = " ".join(p for p in (fold(case.registry_number), folded) if p)
         event.after = _snapshot(case)
     bulk.insert(Case, cases)
+    bulk.insert(Deadline, planned.deadlines)
     bulk.insert(CaseParty, planned.parties)
     bulk.insert(CaseEvent, planned.opened)
     planned.messages.save()
@@ -443,7 +517,7 @@ def save_cases_from_intake(*, actor, planned: NewCases) -> list[Case]:
 def _unsaved_case(municipality, draft: CaseDraft, clients) -> Case:
     """A case as `create_case` and `plan_cases_from_intake` open it, not yet numbered:
     department from the type, businesses first and at least the type's priority, the
-    client's language, the deadline from the type's resolution rule and the calendar."""
+    client's language. Its deadlines are planned by `plan_case_deadlines`."""
     case_type = draft.case_type
     priority = draft.priority
     if priority is None:
@@ -456,8 +530,7 @@ def _unsaved_case(municipality, draft: CaseDraft, clients) -> Case:
         department=draft.department or (case_type.department if case_type else None),
         priority=priority,
         language=draft.language or _client_language(clients) or municipality.default_language,
-        created_at=now,
-        due_at=due_at(municipality, now, case_type.resolution_rule) if case_type else None,
+        created_at=now, location=(draft.location or "").strip()[:200],
     )
 
 

@@ -84,6 +84,8 @@ class Case(models.Model):
                                                 default=Priority.NORMAL)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.NEW)
+    location = models.CharField(_("location"), max_length=200, blank=True,
+                                help_text=_("Where the matter is: settlement, street."))
     language = models.CharField(_("language of replies"), max_length=10,
                                 choices=Language.choices, default=Language.SR_LATN)
     clients = models.ManyToManyField(Client, through="CaseParty", related_name="cases")
@@ -192,6 +194,14 @@ class CaseEvent(models.Model):
         MESSAGE_OUT = "message_out", _("Message to the client")
         DELIVERY = "delivery", _("Delivery state")
         DOCUMENT = "document", _("Document added")
+        DEADLINE = "deadline", _("Deadline")
+        ROUTED = "routed", _("Route corrected")
+        TRANSFERRED = "transferred", _("Transferred")
+        REQUEST_SENT = "request_sent", _("Request for a response")
+        REQUEST_ANSWERED = "request_answered", _("Response to a request")
+        REQUEST_WITHDRAWN = "request_withdrawn", _("Request withdrawn")
+        REMINDER = "reminder", _("Reminder")
+        ESCALATED = "escalated", _("Escalated")
 
     # Indexed by the composite index below, which leads with it.
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)

@@ -74,8 +74,8 @@ def test_a_run_still_going_is_not_joined_by_the_next_slot(counted):
 def test_every_app_declares_its_jobs():
     names = {job.name for job in registered_jobs()}
 
-    assert {"intake.requeue-stale", "outbox.send-due",
-            } <= names
+    assert {"intake.requeue-stale", "outbox.send-due", "deadlines.reminders",
+            "deadlines.digests"} <= names
 
 
 def test_jobs_run_once_from_the_command_line(capsys):
