@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from salter import bulk
 from salter.cases import workflow
 from salter.cases.events import record_event
-from salter.cases.models import Case, CaseEvent, CaseLink, CaseParty, Priority
+from salter.cases.models import Case, CaseEvent, CaseLink, CaseParty, CaseTransfer, Priority
 from salter.cases.workflow import Status
 from salter.clients.models import Client
 from salter.lang.transliteration import fold
@@ -30,6 +30,7 @@ from salter.registry.numbering import (
     reserve_sequences,
 )
 from salter.tenancy.access import require
+from salter.tenancy.actors import SystemActor
 from salter.tenancy.models import Membership
 from salter.tenancy.roles import Perm
 
@@ -619,3 +620,162 @@ def append_messages_to_cases(*, actor, items) -> list[Case]:
         if reason:
             change_case_status(actor=actor, case=case, status=Status.IN_PROGRESS, text=reason)
     return [case for case, _i, _f, _d in items]
+
+
+# --- correcting the route --------------------------------------------------------------------
+
+
+@transaction.atomic
+def correct_route(*, actor, case: Case, case_type, department,
+                  propose_keywords: str = "") -> Case:
+    """Staff put a wrongly routed case right in one step: its procedure and department,
+    the deadlines recomputed by the new procedure, the correction on the timeline. With
+    `propose_keywords` a rule is proposed that would route such messages this way; it
+    waits, inactive, for an administrator."""
+    from salter.procedures.actions import propose_routing_rule
+
+    require(actor, Perm.EDIT_CASE)
+    _same_municipality(actor, case, case_type, department)
+    if case_type is None:
+        raise ValidationError({"case_type": [_("Choose the procedure.")]})
+    if department is None:
+        raise ValidationError({"department": [_("Choose the department.")]})
+    case = _lock(case)
+    if not case.is_open:
+        raise ValidationError({"case_type": [_("A resolved or closed case is not "
+                                               "rerouted.")]})
+    before = {"case_type": case.case_type_id, "department": case.department_id}
+    after = {"case_type": case_type.pk, "department": department.pk}
+    if before == after and not propose_keywords.strip():
+        return case
+    rule = None
+    if propose_keywords.strip():
+        rule = propose_routing_rule(actor=actor, case=case, keywords=propose_keywords,
+                                    case_type=case_type, department=department)
+    type_changed = case.case_type_id != case_type.pk
+    case.case_type, case.department = case_type, department
+    case.save()
+    record_event(case, actor, Kind.ROUTED, text=propose_keywords.strip(), before=before,
+                 after={**after, "proposed_rule": rule.pk if rule else None},
+                 ref={"rule": rule.pk} if rule else None)
+    if type_changed:
+        deadlines.recompute_case_deadlines(actor=actor, case=case, at=timezone.now())
+    return case
+
+
+# --- transfer to another municipality --------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_case(*, actor, case: Case, to, note: str) -> CaseTransfer:
+    """Send a case that belongs to another municipality to that municipality's inbox.
+
+    The receiving municipality opens a case of its own (its own registry number, routed
+    by its own rules, deadlines counted from now, when it receives it) with what may
+    travel: the subject and description, the client's name, address and contact points,
+    the client's messages and the documents they sent, and the note. Internal notes,
+    staff, requests and the rest of the timeline stay. The sending case is closed and
+    kept as a stub naming where it went. A matter is not sent back to a municipality it
+    has passed through."""
+    require(actor, Perm.TRANSFER_CASE)
+    _same_municipality(actor, case)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Say why the case belongs to the other "
+                                          "municipality.")]})
+    case = _lock(case)
+    _check_transfer(actor, case, to)
+    came = CaseTransfer.objects.filter(to_municipality=actor.municipality, to_case=case).first()
+    path = [*(came.path if came else []), actor.municipality.pk]
+    if to.pk in path:
+        raise ValidationError({"to": [_(
+            "This case came through %(municipality)s already; sending it back would go "
+            "round in circles.") % {"municipality": to.name}]})
+    receiving = SystemActor(municipality=to, label=f"transfer:{actor.municipality.slug}")
+    clients = {party.client_id: _client_for(receiving, party.client)
+               for party in case.parties.select_related("client").order_by("role", "pk")}
+    received = create_case(actor=receiving, subject=case.subject,
+                           description=case.description, channel=case.channel,
+                           clients=list(clients.values()), language=case.language,
+                           location=case.location)
+    transfer = CaseTransfer.objects.create(
+        from_municipality=actor.municipality, from_case=case,
+        from_number=case.registry_number, to_municipality=to, to_case=received,
+        to_number=received.registry_number, note=note, path=path, by=actor.user)
+    _carry_history(receiving, case, received, clients)
+    record_event(received, receiving, Kind.TRANSFERRED, text=note,
+                 after={"direction": "in", "municipality": actor.municipality.name,
+                        "number": case.registry_number}, ref={"transfer": transfer.pk})
+    record_event(case, actor, Kind.TRANSFERRED, text=note,
+                 after={"direction": "out", "municipality": to.name,
+                        "number": received.registry_number}, ref={"transfer": transfer.pk})
+    _close_as_stub(actor, case)
+    return transfer
+
+
+def _check_transfer(actor, case: Case, to) -> None:
+    from salter.requests.models import DepartmentRequest
+
+    if to is None or to.pk == actor.municipality.pk:
+        raise ValidationError({"to": [_("Choose the municipality the case belongs to.")]})
+    if not to.is_active:
+        raise ValidationError({"to": [_(
+            "%(municipality)s does not work in Šalter yet; send the matter to it by post.")
+            % {"municipality": to.name}]})
+    if not case.is_open:
+        raise ValidationError({"to": [_("Only an open case can be transferred.")]})
+    if DepartmentRequest.objects.open_on(case).exists():
+        raise ValidationError({"to": [_("Requests of this case are still open; withdraw them "
+                                        "before transferring it.")]})
+
+
+def _client_for(receiving, client: Client) -> Client:
+    """The client in the receiving municipality: the one owning one of their contact
+    points there (the one matcher), else a new client with their name, address and
+    contact points. Personal numbers do not travel."""
+    from salter.clients.actions import create_client
+    from salter.clients.matching import find_client_by_contact
+
+    points = list(client.contact_points.filter(is_failing=False).order_by("pk"))
+    for point in points:
+        found = find_client_by_contact(receiving.municipality, point.kind, point.value)
+        if found is not None:
+            return found
+    return create_client(
+        actor=receiving, contacts=[(p.kind, p.value) for p in points], kind=client.kind,
+        first_name=client.first_name, last_name=client.last_name,
+        business_name=client.business_name, address=client.address, place=client.place,
+        postal_code=client.postal_code, language=client.language)
+
+
+def _carry_history(receiving, case: Case, received: Case, clients: dict) -> None:
+    """The client's messages and documents, as the receiving case's own entries."""
+    from salter.channels.models import InboundMessage
+    from salter.documents.models import Document
+
+    messages = InboundMessage.objects.filter(municipality_id=case.municipality_id,
+                                             case=case).order_by("received_at", "pk")
+    for message in messages:
+        record_event(received, receiving, Kind.MESSAGE_IN, text=message.body_text,
+                     after={"channel": message.channel, "sender": message.sender,
+                            "subject": message.subject, "transferred": True,
+                            "received_at": message.received_at.isoformat()})
+    for document in Document.objects.filter(municipality_id=case.municipality_id, case=case,
+                                            client__isnull=False):
+        copy = Document.objects.create(
+            municipality=received.municipality, blob=document.blob, filename=document.filename,
+            content_type=document.content_type, case=received,
+            client=clients.get(document.client_id), source=document.source,
+            text=document.text)
+        record_event(received, receiving, Kind.DOCUMENT, text=copy.filename,
+                     after={"document": copy.pk, "transferred": True},
+                     ref={"documents": [copy.pk]})
+
+
+def _close_as_stub(actor, case: Case) -> None:
+    before = case.status
+    case.status, case.closed_at = Status.CLOSED, timezone.now()
+    case.save()
+    record_event(case, actor, Kind.STATUS, text=_("Transferred to the competent municipality."),
+                 before={"status": before}, after={"status": Status.CLOSED, "reopened": False})
+    deadlines.stop_case_deadlines(actor=actor, case=case, at=case.closed_at)

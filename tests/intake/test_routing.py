@@ -4,11 +4,12 @@ default rule decides whatever no rule does, so no case is left without them."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from salter.cases.actions import create_case
-from salter.cases.models import Channel, Priority
+from salter.cases.actions import correct_route, create_case
+from salter.cases.models import CaseEvent, Channel, Priority
 from salter.clients.actions import create_client
 from salter.clients.models import Client, ContactPoint
 from salter.procedures.actions import (
+    adopt_routing_rule,
     create_routing_rule,
     set_default_route,
     update_routing_rule,
@@ -41,7 +42,7 @@ def waste(municipality, utilities):
 @pytest.fixture
 def general(municipality, department):
     return make_procedure(municipality, "Opšta pitanja", classification="030",
-                          department=department, resolution_rule="8 calendar days")
+                          department=department, resolution_rule="30 calendar days")
 
 
 @pytest.fixture
@@ -245,3 +246,57 @@ def test_only_an_administrator_writes_rules(clerk, waste):
 
     with pytest.raises(PermissionDenied):
         create_routing_rule(actor=clerk, keywords="otpad", case_type=waste)
+
+
+# --- correcting a wrong route ---------------------------------------------------------------
+
+
+def test_a_wrong_route_is_corrected_in_one_step_on_the_timeline(deliver, clerk, default,
+                                                                waste, utilities):
+    _outcome, inbound = deliver(build_message(subject="Kontejneri nisu ispražnjeni",
+                                              message_id="<kontejneri@example.net>"))
+    case = inbound.case
+    assert case.case_type == default.case_type  # no rule knew it
+    before_due = case.due_at
+
+    correct_route(actor=clerk, case=case, case_type=waste, department=utilities)
+
+    case.refresh_from_db()
+    assert (case.case_type, case.department) == (waste, utilities)
+    assert case.due_at == case.deadlines.get(kind="resolution").due_at < before_due
+    event = case.events.get(kind=CaseEvent.Kind.ROUTED)
+    assert event.before == {"case_type": default.case_type.pk,
+                            "department": default.department.pk}
+    assert event.after["case_type"] == waste.pk and event.after["proposed_rule"] is None
+    assert not RoutingRule.objects.filter(proposed_from=case).exists()
+
+
+def test_a_correction_proposes_a_rule_that_an_administrator_adopts(
+        deliver, clerk, admin, default, waste, utilities):
+    _outcome, inbound = deliver(build_message(subject="Kontejneri nisu ispražnjeni",
+                                              message_id="<kontejneri@example.net>"))
+
+    correct_route(actor=clerk, case=inbound.case, case_type=waste, department=utilities,
+                  propose_keywords="kontejner")
+
+    proposal = RoutingRule.objects.get(proposed_from=inbound.case)
+    assert (proposal.is_active, proposal.keywords, proposal.proposed_by) == (
+        False, "kontejner", clerk.user)
+    _outcome, still_default = deliver(build_message(subject="Kontejner pun",
+                                                    message_id="<pun@example.net>"))
+    assert still_default.case.case_type == default.case_type
+
+    adopt_routing_rule(actor=admin, rule=proposal)
+    _outcome, routed = deliver(build_message(subject="Kontejner opet pun",
+                                             message_id="<opet@example.net>"))
+    assert routed.case.case_type == waste
+
+
+def test_a_correction_naming_another_municipalitys_procedure_is_refused(
+        clerk, default, other_municipality):
+    case = create_case(actor=clerk, subject="Pitanje", channel=Channel.PHONE)
+    foreign = make_procedure(other_municipality, "Tuđi postupak")
+
+    with pytest.raises(ValidationError, match="Not found"):
+        correct_route(actor=clerk, case=case, case_type=foreign,
+                      department=default.department)
