@@ -26,7 +26,13 @@ from salter.procedures.deadlines import (
     parse_rule,
     step,
 )
-from salter.procedures.models import CalendarDay, CaseType, Deadline, RoutingRule
+from salter.procedures.models import (
+    CalendarDay,
+    CaseType,
+    Deadline,
+    ReminderPolicy,
+    RoutingRule,
+)
 from salter.procedures.starter import STARTER_PROCEDURES, ProcedureSpec
 from salter.tenancy.access import require
 from salter.tenancy.models import WorkingHours
@@ -511,3 +517,34 @@ def lay_out_starter_routing(municipality, *, default, business=None,
             municipality=municipality, order=10, client_kind=RoutingRule.ClientKind.BUSINESS,
             case_type=business, department=business_desk or business.department)))
     return rules
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+REMINDER_FIELDS = ("remind_before_hours", "escalate_on_breach", "digest_enabled",
+                   "digest_time")
+
+
+@transaction.atomic
+def set_reminder_policy(*, actor, **fields) -> ReminderPolicy:
+    """When the municipality's staff are reminded of deadlines (`procedures.reminders`)."""
+    require(actor, Perm.MANAGE_MUNICIPALITY)
+    unknown = sorted(set(fields) - set(REMINDER_FIELDS))
+    if unknown:
+        raise ValidationError({name: [_("Not a setting of reminders.")] for name in unknown})
+    policy = (ReminderPolicy.objects.select_for_update()
+              .filter(municipality=actor.municipality).first()
+              or ReminderPolicy(municipality=actor.municipality))
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    hours = policy.remind_before_hours
+    if not isinstance(hours, int) or not 0 <= hours <= MAX_REMINDER_HOURS:
+        raise ValidationError({"remind_before_hours": [
+            _("Remind between 0 (never) and %(max)d office hours before.")
+            % {"max": MAX_REMINDER_HOURS}]})
+    policy.full_clean(validate_unique=False, validate_constraints=False)
+    policy.save()
+    return policy
+
+
+MAX_REMINDER_HOURS = 80  # two working weeks
