@@ -9,6 +9,7 @@ request of another municipality is not found through it.
 
 from django.conf import settings
 from django.core import signing
+from django.urls import reverse
 
 from salter.requests.models import DepartmentRequest
 
@@ -30,8 +31,9 @@ def make_token(request: DepartmentRequest) -> str:
 
 
 def answer_url(request: DepartmentRequest) -> str:
-    return (f"{settings.SALTER_PUBLIC_URL}/portal/{request.case.municipality.slug}/requests/"
-            f"{make_token(request)}/")
+    path = reverse("portal:request_answer",
+                   args=[request.case.municipality.slug, make_token(request)])
+    return f"{settings.SALTER_PUBLIC_URL}{path}"
 
 
 def request_for_token(municipality, token: str) -> DepartmentRequest:

@@ -22,6 +22,7 @@ from salter.clients.models import ContactPoint
 from salter.documents.models import Document
 from salter.documents.storage import store_bytes
 from salter.lang.transliteration import fold
+from salter.requests.actions import Ask, ask_departments
 from salter.tenancy.roles import Role
 from tests.factories import make_department, make_member, make_municipality
 
@@ -83,7 +84,10 @@ def _populate(actor, surname):
     outbound = OutboundMessage.objects.create(
         municipality=actor.municipality, channel=Channel.EMAIL, case=case, client=client,
         recipient=f"{mailbox}@example.rs", subject=surname, body_text=surname)
+    [asked] = ask_departments(actor=actor, case=case, asks=[
+        Ask(department, f"Pitanje {surname}?")])
     ids = {
+        "request": asked.pk,
         "case": case.pk, "client": client.pk, "document": document.pk, "event": event.pk,
         "inbound": inbound.pk, "message": inbound.pk, "outbound": outbound.pk,
         "point": client.contact_points.first().pk, "person": person.pk,
