@@ -189,8 +189,14 @@ class _Names:
         return str(value)
 
 
+# Entries whose facts are told by `_details`, not as field changes.
+_TOLD = {CaseEvent.Kind.CREATED, CaseEvent.Kind.DEADLINE, CaseEvent.Kind.REQUEST_SENT,
+         CaseEvent.Kind.REQUEST_ANSWERED, CaseEvent.Kind.REQUEST_WITHDRAWN,
+         CaseEvent.Kind.REMINDER, CaseEvent.Kind.ESCALATED, CaseEvent.Kind.TRANSFERRED}
+
+
 def _changes(event: CaseEvent, names: _Names) -> list[Change]:
-    if event.kind == CaseEvent.Kind.CREATED:
+    if event.kind in _TOLD:
         return []
     before, after = event.before or {}, event.after or {}
     changes = []
