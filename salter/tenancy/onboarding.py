@@ -198,6 +198,16 @@ def set_public_contacts(municipality: Municipality, *, email: str = "",
 
 
 @transaction.atomic
+def set_department_email(department: Department, email: str) -> Department:
+    """The address a department or outside body is written to (requests for its response
+    go there)."""
+    department.email = email.strip().lower()
+    department.full_clean(validate_unique=False, validate_constraints=False)
+    department.save(update_fields=["email"])
+    return department
+
+
+@transaction.atomic
 def enroll_staff(*, municipality: Municipality, user, role: str,
                  department: Department | None = None) -> Membership:
     """Give `user` the `role` in `municipality` (one membership per user and municipality;
