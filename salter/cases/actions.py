@@ -214,13 +214,14 @@ def assign_case(*, actor, case: Case, assignee=None, department=None) -> Case:
 
 @transaction.atomic
 def change_case_status(*, actor, case: Case, status: str, text: str = "",
-                       override_reason: str = "") -> Case:
+                       override_reason: str = "", at=None) -> Case:
     """Move the case along the workflow; only transitions in `workflow.TRANSITIONS`.
 
     A case is not resolved or closed while a request to a department is open, unless a
     department head overrides with a reason: the open requests are then withdrawn, and
     the override is on the timeline. The case's deadlines follow its status
-    (`procedures.actions.follow_case_status`)."""
+    (`procedures.actions.follow_case_status`) from `at`, when what moved it happened
+    (a client's answer received earlier than it is processed), else now."""
     from salter.requests.actions import withdraw_open_requests
     from salter.requests.models import DepartmentRequest
 
@@ -259,7 +260,8 @@ def change_case_status(*, actor, case: Case, status: str, text: str = "",
     if open_requests:
         withdraw_open_requests(actor=actor, case=case, requests=open_requests,
                                reason=override_reason)
-    deadlines.follow_case_status(actor=actor, case=case, before=before, after=status, at=now)
+    deadlines.follow_case_status(actor=actor, case=case, before=before, after=status,
+                                 at=min(at, now) if at is not None else now)
     return case
 
 
@@ -615,10 +617,18 @@ def append_messages_to_cases(*, actor, items) -> list[Case]:
     items = [(locked[case.pk], inbound, files, details)
              for case, inbound, files, details in items]
     timeline_messages(actor, items).save()
+    first_received = {}
+    for case, inbound, _files, _details in items:
+        received = getattr(inbound, "received_at", None)
+        if received is not None and (case.pk not in first_received
+                                     or received < first_received[case.pk]):
+            first_received[case.pk] = received
     for case in {case.pk: case for case, _i, _f, _d in items}.values():
         reason = _back_in_progress_reason(case.status)
         if reason:
-            change_case_status(actor=actor, case=case, status=Status.IN_PROGRESS, text=reason)
+            # The deadline runs again from when the client's answer arrived.
+            change_case_status(actor=actor, case=case, status=Status.IN_PROGRESS, text=reason,
+                               at=first_received.get(case.pk))
     return [case for case, _i, _f, _d in items]
 
 

@@ -26,6 +26,7 @@ from salter.procedures.calendar import local_moment
 from salter.procedures.models import Deadline
 from tests.channels.email.corpus import build_message
 from tests.factories import make_procedure
+from tests.intake.conftest import CITIZEN
 
 pytestmark = pytest.mark.django_db
 Kind = Deadline.Kind
@@ -119,6 +120,21 @@ def test_waiting_on_the_client_pauses_and_their_answer_resumes_with_the_time_lef
     event = opened.events.filter(kind=Event.DEADLINE, after__change="resumed").get()
     assert (event.actor_label, event.after["deadline"]) == ("intake:email", Kind.RESOLUTION)
     assert moment(event.after["due"]) == at("2026-04-01 23:59:59")
+
+
+def test_the_deadline_resumes_from_when_the_answer_arrived_not_when_it_was_processed(
+        clock, clerk, opened, municipality):
+    clock.set(at("2026-03-05 10:00"))
+    change_case_status(actor=clerk, case=opened, status=Status.IN_PROGRESS)
+    change_case_status(actor=clerk, case=opened, status=Status.WAITING_CITIZEN)
+    clock.set(at("2026-03-20 11:00"))  # the answer arrives: 12 days left
+    accepted = accept_email(municipality=municipality, source="test", raw=build_message(
+        subject=f"Re: [{opened.registry_number}] Rupa", message_id="<odgovor@example.net>",
+        from_address=CITIZEN))
+    clock.set(at("2026-03-23 08:00"))  # processed on Monday
+    process_inbound(accepted.inbound.pk)
+
+    assert deadline(opened).due_at == at("2026-04-01 23:59:59")
 
 
 def test_a_case_already_overdue_gets_no_time_back_by_waiting(clock, clerk, opened):
