@@ -15,7 +15,7 @@ from salter.tenancy.models import Municipality
 from salter.tenancy.onboarding import activate_municipality
 from salter.tenancy.roles import Role
 from tests.channels.email.corpus import build_message
-from tests.factories import make_member
+from tests.factories import make_member, make_municipality
 from tests.intake import conftest as intake
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,7 @@ citizen, deliver = intake.citizen, intake.deliver
 
 @pytest.fixture
 def sombor(db):
+    make_municipality("sombor", name="Sombor", active=False)
     return activate_municipality("sombor").municipality
 
 
@@ -112,6 +113,7 @@ def test_sending_a_matter_back_where_it_came_from_is_refused(clerk, misrouted, s
     ("subotica", "Choose the municipality"), ("kula", "does not work in Šalter yet")])
 def test_a_transfer_to_itself_or_a_municipality_not_on_salter_is_refused(
         clerk, misrouted, target, message):
+    make_municipality("kula", name="Kula", active=False)
     with pytest.raises(ValidationError) as refused:
         transfer_case(actor=clerk, case=misrouted, to=Municipality.objects.get(slug=target),
                       note="Greška.")

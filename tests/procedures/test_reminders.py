@@ -34,6 +34,13 @@ def notices_to(address: str) -> list[OutboundMessage]:
                 .order_by("pk"))
 
 
+@pytest.fixture(autouse=True)
+def _english_notices(municipality):
+    """Staff notices go out in the municipality's language; these read English."""
+    municipality.default_language = "en"
+    municipality.save(update_fields=["default_language"])
+
+
 @pytest.fixture
 def head(municipality, department):
     return make_member(municipality, Role.HEAD, username="nacelnica", department=department)
