@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "salter.documents",
     "salter.channels",
     "salter.intake",
+    "salter.requests",
+    "salter.schedule",
     "salter.workspace",
     "salter.portal",
     "salter.dashboards",
@@ -263,6 +265,9 @@ SALTER_MAIL_SINK_DIR = Path(os.environ.get("SALTER_MAIL_SINK_DIR", VAR_DIR / "se
 # Largest message the SMTP receiver accepts (bytes), announced with the SIZE extension.
 SALTER_MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("SALTER_MAIL_MAX_MESSAGE_BYTES",
                                                    str(25 * 1024 * 1024)))
+
+# How long the link in a request to an outside body works (days); it works once.
+SALTER_REQUEST_LINK_DAYS = int(os.environ.get("SALTER_REQUEST_LINK_DAYS", "60"))
 
 # Everything is logged to stderr, unhandled errors with their traceback: as one JSON
 # object a line without DEBUG (salter/logs.py), as plain lines with it.

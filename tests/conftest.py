@@ -57,3 +57,33 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+class Clock:
+    """What `django.utils.timezone.now()` answers in a test: a moment that stays put
+    until the test moves it."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def __call__(self):
+        return self.moment
+
+    def set(self, moment):
+        self.moment = moment
+
+    def advance(self, **delta):
+        import datetime
+
+        self.moment += datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Actions read the time from `timezone.now()`; this fixes it at a moment of the
+    test's choosing (`clock.set(…)`)."""
+    from django.utils import timezone
+
+    frozen = Clock(timezone.now())
+    monkeypatch.setattr(timezone, "now", frozen)
+    return frozen

@@ -70,13 +70,12 @@ def set_up_municipality() -> tuple[Municipality, list[tuple[Citizen, str]]]:
     set_public_contacts(municipality, email=ADDRESS, phone=municipality.phone)
     types = {t.classification: t for t in CaseType.objects.filter(municipality=municipality)}
     RoutingRule.objects.bulk_create([
-        RoutingRule(municipality=municipality, order=10, match=RoutingRule.Match.KEYWORD,
-                    value="hitno; hitna intervencija", priority=40),
-        RoutingRule(municipality=municipality, order=20,
-                    match=RoutingRule.Match.SENDER_DOMAIN, value="ptt.rs",
+        RoutingRule(municipality=municipality, order=5, keywords="hitno\nhitna intervencija",
+                    priority=40),
+        RoutingRule(municipality=municipality, order=6, sender_domain="ptt.rs",
                     case_type=types.get("434")),
-        RoutingRule(municipality=municipality, order=30,
-                    match=RoutingRule.Match.BUSINESS_SENDER, priority=30),
+        RoutingRule(municipality=municipality, order=7,
+                    client_kind=RoutingRule.ClientKind.BUSINESS, priority=30),
     ])
     actor = intake_actor(municipality, Channel.EMAIL)
     known = []

@@ -84,6 +84,8 @@ class Case(models.Model):
                                                 default=Priority.NORMAL)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.NEW)
+    location = models.CharField(_("location"), max_length=200, blank=True,
+                                help_text=_("Where the matter is: settlement, street."))
     language = models.CharField(_("language of replies"), max_length=10,
                                 choices=Language.choices, default=Language.SR_LATN)
     clients = models.ManyToManyField(Client, through="CaseParty", related_name="cases")
@@ -192,6 +194,14 @@ class CaseEvent(models.Model):
         MESSAGE_OUT = "message_out", _("Message to the client")
         DELIVERY = "delivery", _("Delivery state")
         DOCUMENT = "document", _("Document added")
+        DEADLINE = "deadline", _("Deadline")
+        ROUTED = "routed", _("Route corrected")
+        TRANSFERRED = "transferred", _("Transferred")
+        REQUEST_SENT = "request_sent", _("Request for a response")
+        REQUEST_ANSWERED = "request_answered", _("Response to a request")
+        REQUEST_WITHDRAWN = "request_withdrawn", _("Request withdrawn")
+        REMINDER = "reminder", _("Reminder")
+        ESCALATED = "escalated", _("Escalated")
 
     # Indexed by the composite index below, which leads with it.
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
@@ -220,3 +230,34 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("the case timeline is append-only")
+
+
+class CaseTransfer(models.Model):
+    """A case sent to the municipality competent for it: the sending side keeps its case
+    closed as a stub, the receiving side has a case of its own with its own registry
+    number. Each side reads only its own half (filtered by its municipality); the other
+    side is named by its municipality's name and the number it gave, copied here, so
+    that nothing of the other municipality is ever read through a transfer. `path` holds
+    the municipalities the matter has passed through, to refuse sending it round in
+    circles."""
+
+    from_municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT,
+                                          related_name="+")
+    from_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    from_number = models.CharField(max_length=60)
+    to_municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT,
+                                        related_name="+")
+    to_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    to_number = models.CharField(max_length=60)
+    note = models.TextField()
+    path = models.JSONField(default=list)  # municipality ids, oldest first, the sender last
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                           blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["from_municipality", "from_case"]),
+                   models.Index(fields=["to_municipality", "to_case"])]
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")

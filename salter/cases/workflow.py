@@ -22,6 +22,8 @@ OPEN_STATUSES = frozenset({
     Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING_CITIZEN,
     Status.WAITING_DEPARTMENT,
 })
+# Where a case's work ends: not while a request to a department is still open.
+END_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 _WORKING = {Status.IN_PROGRESS, Status.WAITING_CITIZEN, Status.WAITING_DEPARTMENT}
 
 TRANSITIONS: dict[str, frozenset[str]] = {

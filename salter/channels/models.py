@@ -172,6 +172,7 @@ class OutboundMessage(models.Model):
         ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
         REPLY = "reply", _("Reply")
         NOTICE = "notice", _("Notice")
+        REQUEST = "request", _("Request to a department")
 
     # Indexed by the composite indexes below, which lead with it.
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)

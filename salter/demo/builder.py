@@ -28,11 +28,13 @@ from salter.demo.identifiers import jmbg, mb, pib
 from salter.demo.mail import demo_mail
 from salter.lang.transliteration import fold, to_cyrillic
 from salter.procedures.models import CaseType
+from salter.requests.actions import Ask, ask_departments
 from salter.tenancy.data.municipalities import PILOTS
 from salter.tenancy.models import Department, Language, Municipality, ProvincialRole
 from salter.tenancy.onboarding import (
     activate_municipality,
     enroll_staff,
+    set_department_email,
     set_public_contacts,
 )
 from salter.tenancy.roles import Role
@@ -260,7 +262,9 @@ class _Seeder:
             change(actor=officer, case=case, status=target, text=people.WAITING_CITIZEN)
             return
         if target == Status.WAITING_DEPARTMENT:
-            change(actor=officer, case=case, status=target, text=people.WAITING_DEPARTMENT)
+            # Asked of a utility, which puts the case to wait on it.
+            ask_departments(actor=officer, case=case, asks=[
+                Ask(rng.choice(self.utilities), people.WAITING_DEPARTMENT, "5 working days")])
             return
         if target == Status.IN_PROGRESS:
             return
@@ -291,6 +295,8 @@ class _Seeder:
         return sorted(plans, key=lambda plan: plan["received_at"])
 
     def cases(self, persons: list[Client], businesses: list[Client]) -> int:
+        self.utilities = list(Department.objects.filter(
+            municipality=self.m, kind=Department.Kind.OUTSIDE_BODY).exclude(email=""))
         self.case_types: dict[str, list[CaseType]] = {}
         for case_type in CaseType.objects.filter(municipality=self.m,
                                                  variant_of=None).order_by("name"):
@@ -310,6 +316,14 @@ class _Seeder:
         return len(plans)
 
 
+def _give_utilities_addresses(municipality: Municipality) -> None:
+    """Outside bodies are asked by e-mail; in the demo their mail goes to the sink."""
+    for utility in Department.objects.filter(municipality=municipality, email="",
+                                             kind=Department.Kind.OUTSIDE_BODY):
+        local = fold(utility.name).replace(" ", "-")
+        set_department_email(utility, f"{local}@{municipality.slug}.example")
+
+
 def _has_data(municipality: Municipality) -> bool:
     return (Client.objects.filter(municipality=municipality).exists()
             or Case.objects.filter(municipality=municipality).exists())
@@ -326,6 +340,7 @@ def build_demo(slugs=PILOTS) -> DemoResult:
                 # Not the real address: demo mail must not reach a municipality.
                 set_public_contacts(municipality, email=f"pisarnica@{slug}.example",
                                     phone=municipality.phone)
+            _give_utilities_addresses(municipality)
             members = _ensure_staff(municipality, users)
             result.logins += [f"{slug}.{suffix}" for suffix, _role, _dept in STAFF]
             outcome = MunicipalityResult(slug, seeded=not _has_data(municipality))

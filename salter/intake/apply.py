@@ -4,9 +4,10 @@
 acknowledgements with a stand-in for each registry number) without writing, so that on
 SQLite the other workers wait only for the writes; `write`, inside the transaction, saves
 them in bulk through the actions (`save_clients`, `save_cases_from_intake`,
-`append_messages_to_cases`, `save_messages`, `record_delivery_report`, `link_cases`,
-`link_client`), which write the same CaseEvents the single actions would, numbers the new
-cases with one counter update, and records each message's outcome.
+`append_messages_to_cases`, `record_answers_from_intake`, `save_messages`,
+`record_delivery_report`, `link_cases`, `link_client`), which write the same CaseEvents
+the single actions would, numbers the new cases with one counter update, and records each
+message's outcome.
 """
 
 import secrets
@@ -35,6 +36,7 @@ from salter.intake.acknowledgements import acknowledgement_draft
 from salter.intake.decide import Decision, NewCase, NewClient, not_a_party_reason
 from salter.intake.senders import split_name
 from salter.lang.deferred import Deferred
+from salter.requests.actions import record_answers_from_intake
 
 _SETTLED_FIELDS = ("state", "outcome", "reason", "reason_data", "case", "client",
                    "review_case", "processed_at", "sender", "subject", "body_text",
@@ -109,6 +111,9 @@ def write(plan: Plan) -> dict[int, str]:
     append_messages_to_cases(actor=actor, items=[
         (_case(d.case), d.inbound, plan.files.get(d.inbound.pk, ()), d.details)
         for d in appends])
+    record_answers_from_intake(actor=actor, items=[
+        (d.request.pk, d.inbound, plan.files.get(d.inbound.pk, ()))
+        for d in plan.decisions if d.outcome == "answered"])
     now = timezone.now()
     for decision in plan.decisions:
         _settle_row(decision, now)
@@ -182,7 +187,7 @@ def _draft(decision: Decision, files) -> CaseDraft:
         inbound=inbound, client=inbound.client, description=item.text, files=files,
         case_type=route.case_type, department=route.department, priority=route.priority,
         language=item.language or None, received_at=inbound.received_at,
-        details=decision.details)
+        details=decision.details, location=item.location)
 
 
 def _acknowledgement(decision: Decision, ctx) -> dict:

@@ -15,6 +15,9 @@ The rules, in the order they are tried:
 3. Copies: the same message (same external id) again with the same text is a duplicate
    of the first; with a different text it joins the first one's case as a message of its
    own, marked as a possible copy.
+   A reply to a request Šalter sent a department or an outside body (to the request's
+   message, or naming its reference) is that request's answer, when it comes from the
+   body's address or domain; from anyone else it waits for staff (review).
 4. Threading: a reply to our message, else to theirs (in the database or earlier in the
    batch), else a registry number or tracking code in the subject or text, else (where
    the channel asks) the sender's only open case that changed recently.
@@ -38,6 +41,7 @@ from salter.cases.workflow import Status
 from salter.channels.models import InboundMessage
 from salter.clients.models import Client
 from salter.intake.items import Item, Sender
+from salter.intake.lookup import RequestRef
 from salter.lang.deferred import Deferred
 from salter.procedures.routing import RouteDecision
 
@@ -79,6 +83,7 @@ class Decision:
     # Facts for the timeline entry (forwarder, possible copy, when it was sent).
     details: dict = field(default_factory=dict)
     make_party: bool = False  # staff confirmed the sender may write to the case
+    request: RequestRef | None = None  # the request to a department it answers
 
     @property
     def state(self) -> str:
@@ -86,12 +91,12 @@ class Decision:
 
     @property
     def on_timeline(self) -> bool:
-        return self.outcome in ("created", "appended")
+        return self.outcome in ("created", "appended", "answered")
 
 
 _STATE = {"created": State.PROCESSED, "appended": State.PROCESSED,
-          "duplicate": State.DUPLICATE, "ignored": State.IGNORED, "review": State.REVIEW,
-          "quarantined": State.QUARANTINED}
+          "answered": State.PROCESSED, "duplicate": State.DUPLICATE,
+          "ignored": State.IGNORED, "review": State.REVIEW, "quarantined": State.QUARANTINED}
 
 
 def decide(entries, known, ctx) -> list[Decision]:
@@ -99,7 +104,9 @@ def decide(entries, known, ctx) -> list[Decision]:
     batch = _Batch()
     decisions = []
     for index, (inbound, item) in enumerate(entries):
-        decision = _decide(inbound, item, known.marks[index], known, batch, ctx)
+        references = known.request_marks[index] if index < len(known.request_marks) else ()
+        decision = _decide(inbound, item, (known.marks[index], references), known, batch,
+                           ctx)
         batch.remember(decision)
         decisions.append(decision)
     return decisions
@@ -128,7 +135,8 @@ class _Batch:
         return self.new_clients.get((sender.kind, sender.value))
 
 
-def _decide(inbound, item: Item, marks, known, batch: _Batch, ctx) -> Decision:
+def _decide(inbound, item: Item, all_marks, known, batch: _Batch, ctx) -> Decision:
+    marks, references = all_marks
     if item.report is not None:
         return Decision(inbound, item, "ignored", reason=item.automatic or Deferred(
             gettext_noop("delivery report")))
@@ -142,6 +150,9 @@ def _decide(inbound, item: Item, marks, known, batch: _Batch, ctx) -> Decision:
                         reason=Deferred(gettext_noop(
                             "The same message (Message-ID) was already received as message "
                             "%(id)s."), {"id": copy.inbound_id}))
+    request = _request_answered(item, references, known)
+    if request is not None:
+        return _answer(inbound, item, request, client, details, known)
     if copy is not None:
         details["possible_copy_of"] = copy.inbound_id
         if copy.case is None:
@@ -156,6 +167,28 @@ def _decide(inbound, item: Item, marks, known, batch: _Batch, ctx) -> Decision:
     if not item.sender.known:
         return Decision(inbound, item, "review", reason=missing_sender_reason())
     return _open(inbound, item, client or batch.new_client(item), details, ctx)
+
+
+def _request_answered(item: Item, references, known) -> RequestRef | None:
+    """The request to a department the item replies to: by the request's message in its
+    thread, else by the reference named in its subject."""
+    by_thread = [known.requests[r] for r in item.replies_to if r in known.requests]
+    if by_thread:
+        return by_thread[-1]
+    named = sorted(r for r in references if r in known.requests_by_reference)
+    return known.requests_by_reference[named[0]] if named else None
+
+
+def _answer(inbound, item: Item, request: RequestRef, client, details, known) -> Decision:
+    case = known.case(request.case_id)
+    if not request.from_the_body(item.sender):
+        return Decision(inbound, item, "review", client=client, review_case=case,
+                        details=details, reason=not_the_body_reason(item.sender, request))
+    return Decision(inbound, item, "answered", case=case, request=request, details=details,
+                    reason=Deferred(gettext_noop("The response of %(department)s to request "
+                                                 "%(reference)s."),
+                                    {"department": request.department,
+                                     "reference": request.reference}))
 
 
 def _details(item: Item) -> dict:
@@ -246,10 +279,13 @@ def _continue(inbound, item, case, client, details, known, batch, ctx) -> Decisi
 
 def _open(inbound, item, client, details, ctx, *, follows=None) -> Decision:
     """Rule 8: a new case, routed; acknowledged where the sender can be answered."""
+    known_client = client if isinstance(client, Client) else None
     route = ctx.rules.route(sender_domain=item.sender.domain,
                             text=f"{item.subject}\n{item.text}",
-                            endpoint=ctx.endpoint(inbound.endpoint_id),
-                            client=client if isinstance(client, Client) else None)
+                            endpoint=ctx.endpoint(inbound.endpoint_id), client=known_client,
+                            channel=inbound.channel, location=item.location,
+                            # A sender registered now is registered as a person.
+                            client_kind=known_client.kind if known_client else "person")
     new = NewCase(client=client, route=route, follows=follows)
     return Decision(inbound, item, "created", client=client, case=new, opens=new,
                     details=details,
@@ -304,6 +340,14 @@ def not_a_party_reason(sender: Sender, case) -> Deferred:
         "the message belongs to it."),
         {"sender": sender.value or sender.shown or Deferred(gettext_noop("An unknown sender")),
          "number": number})
+
+
+def not_the_body_reason(sender: Sender, request: RequestRef) -> Deferred:
+    return Deferred(gettext_noop(
+        "%(sender)s replied to request %(reference)s to %(department)s but is not its "
+        "address; a staff member must decide whether it is the response."),
+        {"sender": sender.value or sender.shown or Deferred(gettext_noop("An unknown sender")),
+         "reference": request.reference, "department": request.department})
 
 
 def possible_copy_reason(inbound_id: int) -> Deferred:

@@ -93,5 +93,7 @@ class Item:
     report: DeliveryReport | None = None
     # A municipal address that forwarded the client's message to intake.
     forwarded_by: Sender | None = None
+    # Where the matter is (settlement, street), when the channel gives it; routing reads it.
+    location: str = ""
     # The channel's own facts, JSON-able; stored on the message as its metadata.
     facts: dict = field(default_factory=dict)

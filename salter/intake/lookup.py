@@ -7,6 +7,7 @@ writes) and once more inside it when something changed meanwhile. The decide ste
 (`salter.intake.decide`) answers from this alone.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -18,6 +19,7 @@ from salter.cases.workflow import OPEN_STATUSES
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.clients.models import Client, ContactPoint
 from salter.intake.threads import subject_marks
+from salter.requests.models import REFERENCE_LENGTH, REFERENCE_PREFIX, DepartmentRequest
 
 State = InboundMessage.State
 # A settled message another one may be a copy of.
@@ -33,6 +35,34 @@ class Copy:
     review_case_id: int | None
     client_id: int | None
     text: str
+
+
+_REQUEST_REFERENCE = re.compile(
+    rf"(?<![0-9A-Z]){re.escape(REFERENCE_PREFIX)}[2-9A-HJKMNP-Z]{{{REFERENCE_LENGTH}}}(?![0-9A-Z])",
+    re.IGNORECASE)
+
+
+def request_references(text: str) -> set[str]:
+    """The references of requests to departments named in `text` ("Z-7Q3K9M2A")."""
+    return {found.upper() for found in _REQUEST_REFERENCE.findall(text or "")}
+
+
+@dataclass(frozen=True)
+class RequestRef:
+    """A request to a department or outside body that an item may answer."""
+
+    pk: int
+    case_id: int
+    reference: str
+    department: str
+    address: str  # the body's e-mail address, lower case
+
+    def from_the_body(self, sender) -> bool:
+        """Whether the sender writes from the body's address or its domain."""
+        if not self.address or not sender.value:
+            return False
+        return (sender.value == self.address
+                or sender.domain == self.address.rpartition("@")[2])
 
 
 @dataclass
@@ -52,6 +82,11 @@ class Known:
     copies: dict[str, Copy] = field(default_factory=dict)
     # client id → its one open case that changed recently (per the items' windows)
     recent: dict[int, int] = field(default_factory=dict)
+    # requests to departments the items may answer: by the request e-mail's id (without
+    # <>) and by the reference named in the subject; and each item's references
+    requests: dict[str, RequestRef] = field(default_factory=dict)
+    requests_by_reference: dict[str, RequestRef] = field(default_factory=dict)
+    request_marks: list[set] = field(default_factory=list)
 
     def client(self, sender) -> Client | None:
         return self.clients.get((sender.kind, sender.value)) if sender.known else None
@@ -76,8 +111,13 @@ def look_up(ctx, entries) -> Known:
     if copy_client_ids:
         known.copy_clients = Client.objects.in_bulk(copy_client_ids)
     known.recent = _recent_cases(municipality, items, known.clients)
+    known.request_marks = [request_references(item.marks_text) for item in items]
+    known.requests, known.requests_by_reference = _requests(
+        municipality, refs, set().union(*known.request_marks))
     wanted = {case_id for _at, case_id in [*known.ours.values(), *known.theirs.values(),
                                             *known.by_mark.values()]}
+    wanted |= {r.case_id for r in [*known.requests.values(),
+                                   *known.requests_by_reference.values()]}
     wanted |= {c.case_id for c in known.copies.values() if c.case_id}
     wanted |= {c.review_case_id for c in known.copies.values() if c.review_case_id}
     wanted |= set(known.recent.values())
@@ -130,6 +170,28 @@ def _referenced_cases(municipality, bare: set[str]):
             .order_by().values_list("external_id", "case_id", "received_at")):
         theirs[external_id] = max(theirs.get(external_id, (at, case_id)), (at, case_id))
     return ours, theirs
+
+
+def _requests(municipality, refs: set[str], references: set[str]):
+    """({request e-mail id: request}, {reference: request}) of the requests the items name."""
+    rows = DepartmentRequest.objects.filter(municipality=municipality).order_by()
+    found = []
+    if refs:
+        found += rows.filter(external_id__in=refs).values_list(*_REQUEST_COLUMNS)
+    if references:
+        found += rows.filter(reference__in=references).values_list(*_REQUEST_COLUMNS)
+    by_id, by_reference = {}, {}
+    for pk, case_id, reference, external_id, name, address in found:
+        ref = RequestRef(pk, case_id, reference, name, (address or "").lower())
+        if external_id in refs:
+            by_id[external_id] = ref
+        if reference in references:
+            by_reference[reference] = ref
+    return by_id, by_reference
+
+
+_REQUEST_COLUMNS = ("pk", "case_id", "reference", "external_id", "department__name",
+                    "department__email")
 
 
 def _cases_by_marks(municipality, marks) -> dict[str, tuple]:

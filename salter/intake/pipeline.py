@@ -53,7 +53,8 @@ from salter.tasks import enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 State = InboundMessage.State
-OUTCOMES = ("created", "appended", "duplicate", "ignored", "review", "quarantined")
+OUTCOMES = ("created", "appended", "answered", "duplicate", "ignored", "review",
+            "quarantined")
 # A worker that died this many times on one message will die on it again.
 MAX_ATTEMPTS = 5
 # Messages per processing task and transaction: large enough that the per-batch

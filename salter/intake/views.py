@@ -23,6 +23,7 @@ _PAGE = 200
 _OUTCOMES = {
     "created": gettext_lazy("a new case was opened"),
     "appended": gettext_lazy("the message was added to its case"),
+    "answered": gettext_lazy("it was recorded as the response to a request"),
     "duplicate": gettext_lazy("it was a copy of a message already processed"),
     "ignored": gettext_lazy("it was an automatic message and was set aside"),
     "review": gettext_lazy("it waits for review"),

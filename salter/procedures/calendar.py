@@ -224,8 +224,16 @@ class BusinessCalendar:
         """The moment `hours` hours of office time after `moment`; time before the next
         opening does not count."""
         _positive(hours)
+        return self.add_working_time(moment, datetime.timedelta(hours=hours))
+
+    def add_working_time(self, moment: datetime.datetime,
+                         remaining: datetime.timedelta) -> datetime.datetime:
+        """The moment `remaining` office time after `moment` (what was left of a paused
+        deadline); nothing left gives the moment itself while the office is open, else
+        its next opening."""
         local = _local(moment)
-        remaining = datetime.timedelta(hours=hours)
+        if remaining < datetime.timedelta():
+            raise CalendarError("office time left cannot be negative")
         for opens, closes in self._periods_from(local.date()):
             start = max(opens, local)
             if start >= closes:

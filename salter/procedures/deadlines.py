@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from salter.lang.transliteration import fold
-from salter.procedures.calendar import BusinessCalendar, calendar_for
+from salter.procedures.calendar import ZONE, BusinessCalendar, calendar_for, end_of_day
 
 CALENDAR_DAYS = "calendar_days"
 WORKING_DAYS = "working_days"
@@ -131,3 +131,91 @@ def due_at(municipality, received: datetime.datetime, rule: str | Rule) -> datet
     """When a matter `municipality` received at `received` is due under `rule`."""
     rule = rule if isinstance(rule, Rule) else parse_rule(rule)
     return rule.due(calendar_for(municipality), received)
+
+
+# --- a deadline's life: pauses, resumptions, extensions, restarts ------------------------------
+
+PAUSE, RESUME, EXTEND, RESTART = "pause", "resume", "extend", "restart"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where a deadline stands after its steps: when it is due (None while paused), since
+    when it is paused, and what was left of it then."""
+
+    due: datetime.datetime | None
+    paused_at: datetime.datetime | None = None
+    left: datetime.timedelta | None = None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+def step(op: str, at: datetime.datetime, **facts) -> dict:
+    """One step of a deadline's life, as stored on its row (JSON)."""
+    return {"op": op, "at": at.isoformat(), **facts}
+
+
+def evaluate(rule: str | Rule, calendar: BusinessCalendar, started: datetime.datetime,
+             steps=()) -> Timing:
+    """When a deadline under `rule`, counted from `started`, is due after `steps` (in the
+    order they happened):
+
+    pause     the time left is kept — office time for rules in hours and for "next
+              opening", working days or calendar days for rules in days, plain time for
+              "N hours"; a deadline already passed is not paused (it stays passed)
+    resume    the time left is counted again from the resumption
+    extend    the deadline moves later: by a rule counted from the current deadline
+              ("by") or to a moment ("until")
+    restart   counted afresh from that moment (a case reopened)
+
+    Replaying the steps is what lets a corrected procedure recompute a deadline that
+    was paused and extended on the way."""
+    rule = rule if isinstance(rule, Rule) else parse_rule(rule)
+    due = rule.due(calendar, started)
+    paused_at, left = None, None
+    for entry in steps:
+        op, at = entry["op"], datetime.datetime.fromisoformat(entry["at"])
+        if op == PAUSE and paused_at is None and due > at:
+            paused_at, left = at, _left(rule, calendar, at, due)
+            due = None
+        elif op == RESUME and paused_at is not None:
+            due = _resumed(rule, calendar, at, left)
+            paused_at, left = None, None
+        elif op == EXTEND and paused_at is None:
+            if entry.get("until"):
+                due = max(due, datetime.datetime.fromisoformat(entry["until"]))
+            else:
+                due = parse_rule(entry["by"]).due(calendar, due)
+        elif op == RESTART:
+            due, paused_at, left = rule.due(calendar, at), None, None
+    return Timing(due=due, paused_at=paused_at, left=left)
+
+
+def _left(rule: Rule, calendar: BusinessCalendar, at: datetime.datetime,
+          due: datetime.datetime) -> datetime.timedelta:
+    if rule.kind == CALENDAR_DAYS:
+        return datetime.timedelta(days=(_day(due) - _day(at)).days)
+    if rule.kind == WORKING_DAYS:
+        return datetime.timedelta(days=calendar.working_days_between(_day(at), _day(due)))
+    if rule.kind == HOURS:
+        return due - at
+    return calendar.working_time_between(at, due)
+
+
+def _resumed(rule: Rule, calendar: BusinessCalendar, at: datetime.datetime,
+             left: datetime.timedelta) -> datetime.datetime:
+    if rule.kind == CALENDAR_DAYS:
+        return calendar.add_calendar_days(at, left.days)
+    if rule.kind == WORKING_DAYS:
+        if left.days < 1:
+            return end_of_day(calendar.next_working_day(_day(at)))
+        return calendar.add_working_days(at, left.days)
+    if rule.kind == HOURS:
+        return (at + left).astimezone(ZONE)
+    return calendar.add_working_time(at, left)
+
+
+def _day(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(ZONE).date()

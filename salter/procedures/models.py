@@ -6,14 +6,18 @@ what must be asked of the submitter, the steps to follow and the replies to star
 in each interface language (`translations.py`).
 """
 
+import datetime
+import re
 import string
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from salter.lang.transliteration import fold
 from salter.procedures.deadlines import InvalidRule, Rule, parse_rule
 from salter.procedures.translations import MAIN, OTHER_LANGUAGES, text_in, validate_texts
 from salter.tenancy.models import Department, Municipality
@@ -27,6 +31,13 @@ def priority_choices():
 
 
 NORMAL_PRIORITY = 20  # cases.models.Priority.NORMAL
+
+
+def channel_choices():
+    # Read late, as priority_choices.
+    from salter.cases.models import Channel
+
+    return Channel.choices
 
 
 class Category(models.TextChoices):
@@ -323,32 +334,260 @@ class CalendarDay(models.Model):
 
 
 class RoutingRule(models.Model):
-    """How an incoming message is classified and routed; the first matching rule wins."""
+    """How a new case is classified and routed (`procedures.routing`).
 
-    class Match(models.TextChoices):
-        SENDER_DOMAIN = "sender_domain", _("Sender's domain is")
-        KEYWORD = "keyword", _("Subject or text contains")
-        # Kept as "mailbox" in stored rules; matches any endpoint (an e-mail address, an SMS
-        # number), by its address or id.
-        MAILBOX = "mailbox", _("Arrived at endpoint")
-        BUSINESS_SENDER = "business_sender", _("Sender is a business")
+    A rule matches when every condition it has holds: the channel, the endpoint the item
+    came in on, a keyword in the subject or text, the sender's kind (a business), the
+    sender's e-mail domain, the location of the matter. Rules are tried in their order
+    and the first that matches decides; the municipality's one default rule, which has no
+    conditions, decides whatever no rule did, so that no case is left without procedure,
+    department and deadline. A rule staff propose from a correction waits, inactive, for an
+    administrator."""
+
+    class ClientKind(models.TextChoices):
+        PERSON = "person", _("A person")
+        BUSINESS = "business", _("A business")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE,
                                      related_name="routing_rules")
     order = models.PositiveSmallIntegerField(_("order"), default=100)
-    match = models.CharField(_("match"), max_length=20, choices=Match.choices)
-    value = models.CharField(_("value"), max_length=200, blank=True)
+    is_default = models.BooleanField(
+        _("default rule"), default=False,
+        help_text=_("Decides what no other rule does; it has no conditions."))
+    # -- conditions: every one given must hold; alternatives within one are one per line.
+    channel = models.CharField(_("channel"), max_length=20, blank=True,
+                               choices=channel_choices)
+    endpoint = models.ForeignKey("channels.Endpoint", on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="+", verbose_name=_("endpoint"),
+                                 help_text=_("The mailbox, SMS number or line it came in on."))
+    keywords = models.TextField(
+        _("keywords"), blank=True,
+        help_text=_("One per line; in either script, without regard to case or diacritics. "
+                    "A word matches its inflected forms (kontejner: kontejnera)."))
+    client_kind = models.CharField(_("sender is"), max_length=10, blank=True,
+                                   choices=ClientKind.choices)
+    sender_domain = models.CharField(
+        _("sender's domain"), max_length=200, blank=True,
+        help_text=_("One per line, e.g. mup.gov.rs; its subdomains match too."))
+    location = models.TextField(
+        _("location"), blank=True,
+        help_text=_("Settlements or streets, one per line, matched against the location "
+                    "given with the matter."))
+    # -- what it decides
     case_type = models.ForeignKey(CaseType, on_delete=models.CASCADE, null=True, blank=True,
                                   verbose_name=_("case type"))
     department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, blank=True,
                                    verbose_name=_("department"))
-    priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
-    is_active = models.BooleanField(default=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True,
+                                                choices=priority_choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    # -- a rule proposed by staff from a correction, before an administrator takes it up
+    proposed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
+    proposed_from = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, null=True,
+                                      blank=True, related_name="+")
+    proposed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["municipality", "order", "id"]
+        ordering = ["municipality", "is_default", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality"], condition=Q(is_default=True),
+                                    name="routing_one_default_rule"),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(case_type__isnull=False,
+                                                  department__isnull=False, is_active=True),
+                name="routing_default_rule_decides_all"),
+        ]
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
 
     def __str__(self) -> str:
-        return f"{self.get_match_display()} {self.value}"
+        if self.is_default:
+            return str(_("Default rule"))
+        return " · ".join(self.describe()) or str(_("Rule without conditions"))
+
+    def describe(self) -> list[str]:
+        """The rule's conditions in words, for staff."""
+        parts = []
+        if self.channel:
+            parts.append(gettext("channel %(channel)s") % {"channel": self.get_channel_display()})
+        if self.endpoint_id:
+            parts.append(gettext("came in on %(endpoint)s") % {"endpoint": self.endpoint})
+        if self.keywords.strip():
+            parts.append(gettext("mentions %(words)s")
+                         % {"words": ", ".join(_lines(self.keywords))})
+        if self.client_kind:
+            parts.append(gettext("sender is %(kind)s")
+                         % {"kind": self.get_client_kind_display().lower()})
+        if self.sender_domain.strip():
+            parts.append(gettext("writes from %(domains)s")
+                         % {"domains": ", ".join(_lines(self.sender_domain))})
+        if self.location.strip():
+            parts.append(gettext("at %(places)s") % {"places": ", ".join(_lines(self.location))})
+        return parts
+
+    @property
+    def has_conditions(self) -> bool:
+        return bool(self.channel or self.endpoint_id or self.keywords.strip()
+                    or self.client_kind or self.sender_domain.strip() or self.location.strip())
+
+    def clean(self):
+        super().clean()
+        municipality = self.municipality_id
+        for field in ("case_type", "department", "endpoint"):
+            related = getattr(self, field)
+            if related is not None and related.municipality_id != municipality:
+                raise ValidationError({field: [gettext("Not found.")]})
+        self.keywords = "\n".join(_lines(self.keywords))
+        self.location = "\n".join(_lines(self.location))
+        self.sender_domain = "\n".join(d.lower().lstrip("@") for d in _lines(self.sender_domain))
+        for domain in _lines(self.sender_domain):
+            if not _DOMAIN.fullmatch(domain):
+                raise ValidationError({"sender_domain": [
+                    gettext("“%(domain)s” is not a domain name (e.g. mup.gov.rs).")
+                    % {"domain": domain}]})
+        for field in ("keywords", "location"):
+            short = [word for word in _lines(getattr(self, field))
+                     if len(fold(word).strip()) < MIN_KEYWORD_LENGTH]
+            if short:
+                raise ValidationError({field: [
+                    gettext("“%(word)s” is too short to match on; write at least %(n)d "
+                            "letters.") % {"word": short[0], "n": MIN_KEYWORD_LENGTH}]})
+        if self.is_default:
+            if self.has_conditions:
+                raise ValidationError({"is_default": [gettext(
+                    "The default rule has no conditions: it decides what no other rule "
+                    "does.")]})
+            if self.case_type is None:
+                raise ValidationError({"case_type": [gettext(
+                    "The default rule must name a procedure.")]})
+            if self.department is None:
+                raise ValidationError({"department": [gettext(
+                    "The default rule must name a department.")]})
+        elif not self.has_conditions:
+            raise ValidationError({"keywords": [gettext(
+                "Give the rule at least one condition; the default rule decides everything "
+                "else.")]})
+        elif self.case_type is None and self.department is None and self.priority is None:
+            raise ValidationError({"case_type": [gettext(
+                "A rule must decide something: a procedure, a department or a priority.")]})
+
+
+MIN_KEYWORD_LENGTH = 3
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def _lines(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;\n]", text or "") if part.strip()]
+
+
+# --- deadlines that live --------------------------------------------------------------------
+
+
+class Deadline(models.Model):
+    """One deadline of a case (its first response, its resolution) or of a request to a
+    department, as the actions keep it: the rule it runs by, the moment it counts from (when
+    the citizen's item was received), and the steps since — pauses while the case waits on
+    the client, resumptions, extensions, restarts — from which `deadlines.evaluate` gives
+    `due_at`. Written only by `procedures.actions`; `Case.due_at` is a copy of the running
+    resolution deadline, for lists and search."""
+
+    class Kind(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("First response")
+        RESOLUTION = "resolution", _("Resolution")
+        REQUEST = "request", _("Response to a request")
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        MET = "met", _("Met")
+        STOPPED = "stopped", _("Stopped")
+
+    # Indexed by the composite indexes below, which lead with it.
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="deadlines",
+                             db_index=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    rule = models.CharField(_("rule"), max_length=40)
+    started_at = models.DateTimeField(_("counted from"))
+    steps = models.JSONField(default=list, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)  # null while paused
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.RUNNING)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"],
+                                    condition=Q(kind__in=["first_response", "resolution"]),
+                                    name="deadline_one_of_each_per_case"),
+            models.CheckConstraint(condition=~Q(rule=""), name="deadline_has_rule"),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "state", "due_at"]),
+            models.Index(fields=["municipality", "case"]),
+        ]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_at or self.get_state_display()}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in (self.State.RUNNING, self.State.PAUSED)
+
+    @property
+    def was_late(self) -> bool:
+        return (self.state == self.State.MET and self.met_at is not None
+                and self.due_at is not None and self.met_at > self.due_at)
+
+
+class ReminderPolicy(models.Model):
+    """When a municipality's staff are reminded of deadlines (`procedures.reminders`);
+    a municipality without one keeps the defaults of the fields."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE,
+                                        related_name="reminder_policy")
+    remind_before_hours = models.PositiveSmallIntegerField(
+        _("remind before (office hours)"), default=8,
+        help_text=_("The assignee is reminded when this much office time is left; 0 for "
+                    "no reminders."))
+    escalate_on_breach = models.BooleanField(
+        _("tell the department head when a deadline passes"), default=True)
+    digest_enabled = models.BooleanField(_("daily digest"), default=True)
+    digest_time = models.TimeField(_("digest at"), default=datetime.time(7, 0),
+                                   help_text=_("On working days, Belgrade time."))
+
+    class Meta:
+        verbose_name = _("reminder policy")
+        verbose_name_plural = _("reminder policies")
+
+
+class Notice(models.Model):
+    """A reminder, an escalation or a digest that was sent: its key makes sending it a
+    second time impossible, however often the job that sends it runs."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        ESCALATION = "escalation", _("Escalation")
+        DIGEST = "digest", _("Daily digest")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, db_index=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # e.g. "<deadline id>@<due ISO>" for a reminder, "<user id>@<date>" for a digest
+    key = models.CharField(max_length=100)
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="notices")
+    recipients = models.JSONField(default=list, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "kind", "key"],
+                                    name="notice_sent_once"),
+        ]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")

@@ -1,7 +1,7 @@
 """Bringing a municipality onto Šalter: activation with a default office layout.
 
 `activate_municipality` is what `salter municipality activate <slug>` runs. It is safe to
-run again: each part (departments, procedures, office hours) is laid out only when the
+run again: each part (departments, procedures, routing, office hours) is laid out only when the
 municipality has none of it yet, so a municipality that has already shaped its own
 structure is never given a second, default one.
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from salter.procedures.actions import lay_out_starter_procedures
+from salter.procedures.actions import lay_out_starter_procedures, lay_out_starter_routing
 from salter.procedures.calendar import (
     DEFAULT_CLOSES,
     DEFAULT_OPENS,
@@ -77,12 +77,13 @@ class OnboardingReport:
     activated: bool = False
     departments: list[str] = field(default_factory=list)
     case_types: list[str] = field(default_factory=list)
+    routing_rules: int = 0
     working_hours: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.activated or self.departments or self.case_types
-                    or self.working_hours)
+                    or self.routing_rules or self.working_hours)
 
 
 class UnknownMunicipality(LookupError):
@@ -127,6 +128,21 @@ def _lay_out_case_types(municipality: Municipality, report: OnboardingReport) ->
         report.case_types.append(f"{case_type.classification} {case_type.name}")
 
 
+def _lay_out_routing(municipality: Municipality, report: OnboardingReport) -> None:
+    """The default rule (general inquiries, to the registry office's service) and
+    businesses to the business desk, unless the municipality has rules already."""
+    if municipality.routing_rules.exists():
+        return
+    procedures = {p.code: p for p in municipality.case_types.filter(is_active=True)}
+    general = procedures.get("general-inquiry")
+    if general is None or general.department is None:
+        return
+    business = procedures.get("business-inquiry")
+    report.routing_rules = len(lay_out_starter_routing(
+        municipality, default=(general, general.department),
+        business=business if business is not None and business.department else None))
+
+
 def _lay_out_working_hours(municipality: Municipality, report: OnboardingReport) -> None:
     if municipality.working_hours.exists():
         return
@@ -154,6 +170,7 @@ def activate_municipality(slug: str) -> OnboardingReport:
         report.activated = True
     _lay_out_departments(municipality, report)
     _lay_out_case_types(municipality, report)
+    _lay_out_routing(municipality, report)
     _lay_out_working_hours(municipality, report)
     return report
 
@@ -178,6 +195,16 @@ def set_public_contacts(municipality: Municipality, *, email: str = "",
     municipality.full_clean(validate_unique=False, validate_constraints=False)
     municipality.save(update_fields=["email", "phone"])
     return municipality
+
+
+@transaction.atomic
+def set_department_email(department: Department, email: str) -> Department:
+    """The address a department or outside body is written to (requests for its response
+    go there)."""
+    department.email = email.strip().lower()
+    department.full_clean(validate_unique=False, validate_constraints=False)
+    department.save(update_fields=["email"])
+    return department
 
 
 @transaction.atomic

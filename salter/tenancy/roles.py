@@ -27,6 +27,9 @@ class Perm(models.TextChoices):
     EDIT_CLIENT = "edit_client", _("Create and edit clients")
     MERGE_CLIENTS = "merge_clients", _("Merge duplicate clients")
     MANAGE_MUNICIPALITY = "manage_municipality", _("Manage departments and staff")
+    TRANSFER_CASE = "transfer_case", _("Transfer cases to another municipality")
+    OVERRIDE_OPEN_REQUESTS = "override_open_requests", _(
+        "Resolve a case while requests to departments are still open")
 
 
 _WORK = {
@@ -34,10 +37,12 @@ _WORK = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.REGISTRY_CLERK: frozenset(_WORK | {Perm.VIEW_ALL_CASES, Perm.MERGE_CASES}),
+    Role.REGISTRY_CLERK: frozenset(_WORK | {Perm.VIEW_ALL_CASES, Perm.MERGE_CASES,
+                                            Perm.TRANSFER_CASE}),
     Role.AGENT: frozenset(_WORK | {Perm.VIEW_ALL_CASES}),
     Role.OFFICER: frozenset(_WORK),
-    Role.HEAD: frozenset(_WORK | {Perm.MERGE_CASES, Perm.MERGE_CLIENTS}),
+    Role.HEAD: frozenset(_WORK | {Perm.MERGE_CASES, Perm.MERGE_CLIENTS, Perm.TRANSFER_CASE,
+                                  Perm.OVERRIDE_OPEN_REQUESTS}),
     Role.ADMIN: frozenset(set(Perm.values)),
     # An auditor reads everything and changes nothing.
     Role.AUDITOR: frozenset({Perm.VIEW_ALL_CASES}),

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salter import search
@@ -18,8 +19,9 @@ from salter.cases.models import Case, Channel, Priority
 from salter.clients import actions as client_actions
 from salter.clients.access import clients_visible_to
 from salter.clients.models import Client, ContactPoint
-from salter.procedures.models import CaseType
-from salter.tenancy.models import Department, Language
+from salter.procedures import actions as deadline_actions
+from salter.procedures.models import CaseType, Deadline
+from salter.tenancy.models import Department, Language, Municipality
 from salter.tenancy.roles import Perm
 
 _CONTROL_CLASS = {
@@ -347,16 +349,107 @@ class StatusForm(CaseActionForm):
     status = forms.ChoiceField(label=_("New status"), choices=())
     text = forms.CharField(label=_("Comment"), required=False,
                            widget=forms.TextInput)
+    override_reason = forms.CharField(
+        label=_("Why resolve while requests are open"), required=False, max_length=500,
+        widget=forms.TextInput,
+        help_text=_("Only a department head; the open requests are withdrawn."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         targets = workflow.allowed_transitions(self.case.status)
         self.fields["status"].choices = [(s, workflow.Status(s).label) for s in targets]
+        if not self.actor.can(Perm.OVERRIDE_OPEN_REQUESTS):
+            del self.fields["override_reason"]
 
     def act(self):
-        return case_actions.change_case_status(actor=self.actor, case=self.case,
-                                               status=self.cleaned_data["status"],
-                                               text=self.cleaned_data["text"])
+        return case_actions.change_case_status(
+            actor=self.actor, case=self.case, status=self.cleaned_data["status"],
+            text=self.cleaned_data["text"],
+            override_reason=self.cleaned_data.get("override_reason", ""))
+
+
+class ExtendDeadlineForm(CaseActionForm):
+    """Extend one of the case's running deadlines, by a rule or to a moment."""
+
+    prefix = "extend"
+    required_perm = Perm.EDIT_CASE
+    deadline = forms.ModelChoiceField(label=_("Deadline"), queryset=Deadline.objects.none(),
+                                      empty_label=None)
+    by = forms.CharField(label=_("Extend by"), required=False, max_length=40,
+                         help_text=_("A deadline rule, e.g. 15 calendar days."))
+    until = forms.DateTimeField(
+        label=_("Or until"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].queryset = Deadline.objects.filter(
+            municipality=self.actor.municipality, case=self.case,
+            state=Deadline.State.RUNNING).exclude(kind=Deadline.Kind.REQUEST)
+        self.fields["deadline"].label_from_instance = lambda d: d.get_kind_display()
+
+    def act(self):
+        data = self.cleaned_data
+        until = data["until"]
+        if until is not None and timezone.is_naive(until):
+            until = timezone.make_aware(until)
+        return deadline_actions.extend_deadline(actor=self.actor, deadline=data["deadline"],
+                                                reason=data["reason"], by=data["by"],
+                                                until=until)
+
+
+class RouteForm(CaseActionForm):
+    """Correct a wrong route: procedure and department in one step."""
+
+    prefix = "route"
+    required_perm = Perm.EDIT_CASE
+    case_type = forms.ModelChoiceField(label=_("Procedure"), queryset=CaseType.objects.none())
+    department = forms.ModelChoiceField(label=_("Department"),
+                                        queryset=Department.objects.none())
+    propose_keywords = forms.CharField(
+        label=_("Propose a rule for such messages"), required=False, max_length=200,
+        help_text=_("Keywords, one per line or separated by commas; an administrator "
+                    "adopts the rule."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_type"].queryset = CaseType.objects.filter(
+            municipality=self.actor.municipality, is_active=True)
+        self.fields["case_type"].label_from_instance = lambda case_type: case_type.display_name
+        self.fields["department"].queryset = _departments(self.actor)
+        if not self.is_bound:
+            self.initial.setdefault("case_type", self.case.case_type_id)
+            self.initial.setdefault("department", self.case.department_id)
+
+    def act(self):
+        data = self.cleaned_data
+        return case_actions.correct_route(actor=self.actor, case=self.case,
+                                          case_type=data["case_type"],
+                                          department=data["department"],
+                                          propose_keywords=data["propose_keywords"])
+
+
+class TransferForm(CaseActionForm):
+    """Send the case to the municipality it belongs to."""
+
+    prefix = "transfer"
+    required_perm = Perm.TRANSFER_CASE
+    to = forms.ModelChoiceField(label=_("Municipality"), queryset=Municipality.objects.none())
+    note = forms.CharField(label=_("Note for the receiving municipality"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = Municipality.objects.active().exclude(
+            pk=self.actor.municipality.pk)
+        self.fields["to"].label_from_instance = lambda m: m.display_name
+
+    def act(self):
+        return case_actions.transfer_case(actor=self.actor, case=self.case,
+                                          to=self.cleaned_data["to"],
+                                          note=self.cleaned_data["note"])
 
 
 class LinkClientForm(ClientPartyForm):

@@ -1,17 +1,20 @@
 """Turning CaseEvent rows into what the case page shows: who, when, what, and the values
 before and after in words rather than ids."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from salter.cases.models import Case, CaseEvent, Priority
 from salter.cases.workflow import Status
 from salter.channels.models import OutboundMessage
 from salter.lang.deferred import Deferred
-from salter.procedures.models import CaseType
+from salter.procedures.models import CaseType, Deadline
+from salter.requests.models import DepartmentRequest
 from salter.tenancy.models import Department
 
 Outbound = OutboundMessage.State
@@ -64,10 +67,87 @@ class Entry:
     actor: str
     changes: list[Change] = field(default_factory=list)
     delivery: Delivery | None = None
+    details: list[str] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
         return self.event.kind
+
+    @property
+    def label(self) -> str:
+        after = self.event.after or {}
+        if self.kind == CaseEvent.Kind.MESSAGE_OUT and after.get("purpose") == (
+                OutboundMessage.Purpose.REQUEST):
+            return str(_("Request sent by e-mail"))
+        return self.event.get_kind_display()
+
+
+_DEADLINE_CHANGES = {
+    "paused": _("paused while the case waits on the client"),
+    "not_paused": _("not paused: it had passed already"),
+    "resumed": _("running again with the time it had left"),
+    "met": _("met"),
+    "stopped": _("stopped"),
+    "restarted": _("counted afresh"),
+    "recomputed": _("recomputed by the corrected procedure"),
+    "started": _("started by the procedure given"),
+    "extended": _("extended"),
+}
+_WAYS = dict(DepartmentRequest.Way.choices)
+
+
+def _when(value) -> str:
+    if not value:
+        return "—"
+    moment = datetime.datetime.fromisoformat(value)
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _details(event: CaseEvent) -> list[str]:
+    """What an entry of the deadlines, requests, transfers and reminders says, in words."""
+    kind, after = event.kind, event.after or {}
+    Kind = CaseEvent.Kind
+    if kind == Kind.DEADLINE:
+        what = Deadline.Kind(after["deadline"]).label if after.get("deadline") in (
+            Deadline.Kind.values) else after.get("deadline", "")
+        change = _DEADLINE_CHANGES.get(after.get("change"), after.get("change", ""))
+        lines = [f"{what}: {change}"]
+        if after.get("by"):
+            lines.append(gettext("by %(rule)s") % {"rule": after["by"]})
+        if after.get("due"):
+            lines.append(gettext("due %(when)s") % {"when": _when(after["due"])})
+        return lines
+    if kind == Kind.REQUEST_SENT:
+        return [gettext("To %(body)s (%(reference)s), due %(when)s")
+                % {"body": after.get("department_name", ""),
+                   "reference": after.get("reference", ""), "when": _when(after.get("due"))}]
+    if kind == Kind.REQUEST_ANSWERED:
+        line = gettext("From %(body)s (%(reference)s), %(way)s, %(by)s") % {
+            "body": after.get("department_name", ""), "reference": after.get("reference", ""),
+            "way": _WAYS.get(after.get("way"), after.get("way", "")), "by": after.get("by", "")}
+        lines = [line]
+        if after.get("late"):
+            lines.append(gettext("after its deadline"))
+        if after.get("further"):
+            lines.append(gettext("a further message after the response"))
+        return lines
+    if kind == Kind.REQUEST_WITHDRAWN:
+        return [f"{after.get('department_name', '')} ({after.get('reference', '')})"]
+    if kind == Kind.TRANSFERRED:
+        template = (gettext("To %(municipality)s, where it is case %(number)s")
+                    if after.get("direction") == "out"
+                    else gettext("From %(municipality)s, where it was case %(number)s"))
+        return [template % {"municipality": after.get("municipality", ""),
+                            "number": after.get("number", "")}]
+    if kind in (Kind.REMINDER, Kind.ESCALATED):
+        what = Deadline.Kind(after["deadline"]).label if after.get("deadline") in (
+            Deadline.Kind.values) else ""
+        return [gettext("%(deadline)s due %(when)s") % {"deadline": what,
+                                                       "when": _when(after.get("due"))}]
+    if kind == Kind.STATUS and after.get("override"):
+        return [gettext("Resolved although requests were open: %(reason)s")
+                % {"reason": after["override"]}]
+    return []
 
 
 def _user_names(ids) -> dict:
@@ -109,8 +189,14 @@ class _Names:
         return str(value)
 
 
+# Entries whose facts are told by `_details`, not as field changes.
+_TOLD = {CaseEvent.Kind.CREATED, CaseEvent.Kind.DEADLINE, CaseEvent.Kind.REQUEST_SENT,
+         CaseEvent.Kind.REQUEST_ANSWERED, CaseEvent.Kind.REQUEST_WITHDRAWN,
+         CaseEvent.Kind.REMINDER, CaseEvent.Kind.ESCALATED, CaseEvent.Kind.TRANSFERRED}
+
+
 def _changes(event: CaseEvent, names: _Names) -> list[Change]:
-    if event.kind == CaseEvent.Kind.CREATED:
+    if event.kind in _TOLD:
         return []
     before, after = event.before or {}, event.after or {}
     changes = []
@@ -131,7 +217,8 @@ def case_timeline(case: Case) -> list[Entry]:
         Entry(event=e,
               actor=(e.actor.get_full_name() or e.actor.get_username()) if e.actor
               else e.actor_label or str(_("Šalter")),
-              changes=_changes(e, names), delivery=_delivery(e, outgoing))
+              changes=_changes(e, names), delivery=_delivery(e, outgoing),
+              details=_details(e))
         for e in events
     ]
 

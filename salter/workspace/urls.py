@@ -3,7 +3,16 @@ membership there (see `salter.tenancy.access.municipality_view`)."""
 
 from django.urls import include, path
 
-from salter.workspace.views import case_actions, cases, clients, documents, home, inbox, search
+from salter.workspace.views import (
+    case_actions,
+    cases,
+    clients,
+    documents,
+    home,
+    inbox,
+    requests,
+    search,
+)
 
 app_name = "workspace"
 
@@ -17,6 +26,12 @@ case_patterns = [
     path("links/", case_actions.link_case, name="case_link"),
     path("parent/", case_actions.set_parent, name="case_parent"),
     path("merge/", case_actions.merge, name="case_merge"),
+    path("deadlines/extend/", case_actions.extend_deadline, name="case_extend"),
+    path("route/", case_actions.correct_route, name="case_route"),
+    path("transfer/", case_actions.transfer, name="case_transfer"),
+    path("requests/ask/", case_actions.ask_departments, name="case_ask"),
+    path("requests/withdraw/", case_actions.withdraw_request, name="case_withdraw_request"),
+    path("requests/answer/", case_actions.record_answer, name="case_record_answer"),
 ]
 
 client_patterns = [
@@ -38,6 +53,7 @@ municipality_patterns = [
     path("clients/pick/", clients.pick_client, name="client_pick"),
     path("clients/<int:client_id>/", include(client_patterns)),
     path("documents/<int:document_id>/", documents.document, name="document"),
+    path("requests/<int:request_id>/", requests.request_page, name="request"),
     path("search/", search.search, name="search"),
 ]
 

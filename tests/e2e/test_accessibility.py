@@ -17,9 +17,17 @@ from salter.clients.models import ContactPoint
 from salter.documents.models import Document
 from salter.documents.storage import store_bytes
 from salter.intake.pipeline import process_inbound
-from salter.tenancy.models import ProvincialRole
+from salter.requests.actions import Ask, answer_request, ask_departments
+from salter.requests.tokens import make_token
+from salter.tenancy.models import Department, ProvincialRole
 from salter.tenancy.roles import Role
-from tests.factories import PASSWORD, make_department, make_member, make_municipality
+from tests.factories import (
+    PASSWORD,
+    make_department,
+    make_member,
+    make_municipality,
+    make_procedure,
+)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -61,15 +69,25 @@ def subotica():
     make_member(municipality, Role.OFFICER, username="officer", department=department)
     citizen = create_client(actor=clerk, first_name="Jelena", last_name="Đorđević",
                             contacts=[(ContactPoint.Kind.EMAIL, "jelena@example.net")])
+    procedure = make_procedure(municipality, "Komunalni problemi", department=department)
     case = create_case(actor=clerk, subject="Rupa na putu", channel=Channel.EMAIL,
-                       clients=[citizen], department=department)
+                       clients=[citizen], department=department, case_type=procedure)
+    urbanism = make_department(municipality, "Odeljenje za urbanizam", registry_unit="IV-05")
+    utility = make_department(municipality, "JKP Vodovod", registry_unit="",
+                              kind=Department.Kind.OUTSIDE_BODY, email="jkp@example.net")
+    answered, waiting = ask_departments(actor=clerk, case=case, asks=[
+        Ask(urbanism, "Da li je planirana rekonstrukcija?"),
+        Ask(utility, "Kada sanirate kvar?", "2 working days")])
+    urbanist = make_member(municipality, Role.OFFICER, username="urbanista",
+                           department=urbanism)
+    answer_request(actor=urbanist, request=answered, text="Nije planirana.")
     Document.objects.create(municipality=municipality, case=case, client=citizen,
                             blob=store_bytes(b"%PDF-1.4"), filename="zahtev.pdf",
                             content_type="application/pdf")
     inbound, _created = accept_email(municipality=municipality, raw=b"", source="test")
     process_inbound(inbound.pk)  # quarantined: an empty message
     return {"municipality": municipality, "case": case, "client": citizen,
-            "inbound": inbound}
+            "inbound": inbound, "answered": answered, "waiting": waiting}
 
 
 def sign_in(page, live_server):
@@ -88,6 +106,8 @@ def test_staff_pages(live_server, page, subotica):
     for name, path in [
             ("inbox", "/"), ("new case", "/cases/new/"),
             ("case", f"/cases/{subotica['case'].pk}/"),
+            ("case with a draft answer", f"/cases/{subotica['case'].pk}/?compose=requests"),
+            ("request", f"/requests/{subotica['answered'].pk}/"),
             ("clients", "/clients/"), ("client", f"/clients/{subotica['client'].pk}/"),
             ("search", "/search/?q=rupa"), ("intake", "/intake/"),
             ("quarantined message", f"/intake/{subotica['inbound'].pk}/")]:
@@ -111,8 +131,10 @@ def test_province_overview(live_server, page, subotica):
 def test_citizens_pages(live_server, page, subotica):
     found = {}
     case = subotica["case"]
+    link = f"/portal/subotica/requests/{make_token(subotica['waiting'])}/"
     for name, path in [("portal", "/portal/subotica/"),
-                       ("tracking", f"/portal/subotica/track/?code={case.tracking_code}")]:
+                       ("tracking", f"/portal/subotica/track/?code={case.tracking_code}"),
+                       ("request link", link), ("invalid request link", link[:-4] + "xx/")]:
         page.goto(live_server.url + path)
         found[name] = violations(page)
     assert found == {name: [] for name in found}

@@ -23,6 +23,9 @@ from salter.clients.models import ContactPoint
 from salter.intake import apply
 from salter.intake.pipeline import process_batch
 from salter.lang.deferred import Deferred
+from salter.requests.actions import Ask, ask_departments
+from salter.requests.models import DepartmentRequest
+from salter.tenancy.models import Department
 from tests.channels.email.corpus import build_bounce, build_message
 from tests.intake.conftest import CITIZEN
 
@@ -46,11 +49,14 @@ def test_the_pipeline_imports_no_channel():
 # --- the same answer alone and together -------------------------------------------------------
 
 KINDS = ("new", "new-again", "known", "reply", "stranger", "closed", "automatic", "bounce",
-         "copy", "other-copy", "no-sender", "unreadable", "reply-in-batch")
+         "copy", "other-copy", "no-sender", "unreadable", "reply-in-batch", "request-answer",
+         "request-by-reference", "request-stranger")
+BODY = "pisarnica@jkp-vodovod.rs"
 
 
 class World:
-    """A citizen with an open case and a closed one, and a message of ours to them."""
+    """A citizen with an open case and a closed one, a message of ours to them, and a
+    request of the case to an outside body."""
 
     def __init__(self, clerk):
         self.citizen = create_client(actor=clerk, first_name="Marko", last_name="Petrović",
@@ -63,6 +69,10 @@ class World:
         self.ours = queue_message(actor=clerk, case=self.case, client=self.citizen,
                                   recipient=CITIZEN, subject="Odgovor", body="Molimo dopunu.",
                                   purpose="reply")
+        body = Department.objects.create(municipality=clerk.municipality, name="JKP Vodovod",
+                                         kind=Department.Kind.OUTSIDE_BODY, email=BODY)
+        [self.request] = ask_departments(actor=clerk, case=self.case, asks=[
+            Ask(body, "Kada stiže ekipa?", "2 working days")])
 
     def raw(self, kind: str, i: int) -> bytes:
         mine = f"<mix-{i}@example.net>"
@@ -95,12 +105,24 @@ class World:
                 subject="Re: moja prijava", message_id=mine,
                 from_address="isti@example.org",
                 in_reply_to=f"<mix-{i - 1}@example.net>"),
+            "request-answer": lambda: build_message(
+                subject=f"Re: {self.request.outbound.subject}", message_id=mine,
+                from_address=BODY, body=f"Ekipa stiže u {i} sati.",
+                in_reply_to=self.request.outbound.external_id),
+            "request-by-reference": lambda: build_message(
+                subject=f"Odgovor {self.request.reference}", message_id=mine,
+                from_address=BODY, body=f"Odgovor broj {i}."),
+            "request-stranger": lambda: build_message(
+                subject=f"Re: {self.request.outbound.subject}", message_id=mine,
+                from_address="radoznali@example.org",
+                in_reply_to=self.request.outbound.external_id),
         }[kind]()
 
 
 def summary(ids) -> list[tuple]:
     """What became of each message: its outcome, the case it is on or waits for (by
-    registry number) with that case's timeline, and its client's address.
+    registry number) with that case's timeline, its client's address, and whether it is
+    the answer to a request.
 
     A case's timeline is compared as the entries it has, opening first: what one
     transaction writes about several messages comes in the order of its bulk writes
@@ -113,18 +135,23 @@ def summary(ids) -> list[tuple]:
         kinds = list(case.events.order_by("pk").values_list("kind", flat=True)) if case else []
         timeline = kinds[:1] + sorted(kinds[1:])
         client = inbound.client.contact_points.first().value if inbound.client else None
+        # Of replies to a request, which one is its answer (the others are further ones).
+        answers = DepartmentRequest.objects.filter(answer_inbound_id=pk).exists()
         rows.append((inbound.outcome, case.registry_number if case else None, timeline,
-                     client, _reason(inbound, ids)))
+                     client, _reason(inbound, ids), answers))
     return rows
 
 
 def _reason(inbound, ids) -> str:
     """The reason, with a message it names given by its place in the batch (the ids of
-    the two runs differ where the database does not reuse them)."""
+    the two runs differ where the database does not reuse them) and without the random
+    reference of the request it names."""
     data = inbound.reason_data or {}
     values = data.get("values")
     if isinstance(values, dict) and values.get("id") in ids:
         values = {**values, "id": f"#{ids.index(values['id'])}"}
+    if isinstance(values, dict) and "reference" in values:
+        values = {**values, "reference": "Z-…"}  # each run's request has its own
     return str(Deferred.from_data({**data, "values": values})) if data else inbound.reason
 
 
@@ -162,8 +189,8 @@ def test_the_mix_reaches_every_outcome(clerk, municipality):
     """The generated mixes above can reach every outcome intake has."""
     outcomes, _summary, _cases = settled(clerk, municipality, [*KINDS, "copy"], together=True)
 
-    assert set(outcomes) == {"created", "appended", "duplicate", "ignored", "review",
-                             "quarantined"}
+    assert set(outcomes) == {"created", "appended", "answered", "duplicate", "ignored",
+                             "review", "quarantined"}
 
 
 # --- a failure stays with its message ---------------------------------------------------------

@@ -28,6 +28,7 @@ from salter.clients.models import Client, ContactPoint
 from salter.documents.models import Document
 from salter.documents.storage import store_bytes
 from salter.lang.transliteration import fold
+from salter.requests.actions import Ask, ask_departments
 from salter.tenancy.roles import Role
 from tests.factories import make_department, make_member, make_municipality
 
@@ -127,7 +128,10 @@ def _populate(actor, surname, *, client_surname=None):
     outbound = OutboundMessage.objects.create(
         municipality=actor.municipality, channel=Channel.EMAIL, case=case, client=client,
         recipient=f"{mailbox}@example.rs", subject=surname, body_text=surname)
+    [asked] = ask_departments(actor=actor, case=case, asks=[
+        Ask(department, f"Pitanje {surname}?")])
     ids = {
+        "request": asked.pk,
         "case": case.pk, "client": client.pk, "document": document.pk, "event": event.pk,
         "inbound": inbound.pk, "message": inbound.pk, "outbound": outbound.pk,
         "point": client.contact_points.first().pk, "person": person.pk,
@@ -404,7 +408,29 @@ def portal_routes():
 def test_portal_routes_are_all_known():
     # If the portal grows a route, this test must be taught what to send it.
     assert sorted(portal_routes()) == ["portal/<slug:municipality>/",
+                                       "portal/<slug:municipality>/requests/<str:token>/",
                                        "portal/<slug:municipality>/track/"]
+
+
+def test_a_request_link_of_another_municipality_is_a_missing_one(client, world):
+    """An outside body's no-login link is signed for one request of one municipality:
+    under another municipality's address it is the same 404 as a forged one, and shows
+    nothing of the request."""
+    from salter.requests.models import DepartmentRequest
+    from salter.requests.tokens import make_token
+
+    home = world["home"].slug
+    theirs = make_token(DepartmentRequest.objects.get(pk=world["theirs"]["request"]))
+    mine = make_token(DepartmentRequest.objects.get(pk=world["mine"]["request"]))
+    foreign = client.get(f"/portal/{home}/requests/{theirs}/")
+    forged = client.get(f"/portal/{home}/requests/{mine[:-4]}AAAA/")
+    assert foreign.status_code == forged.status_code == 404
+    assert not shows(foreign, SECRET) and b"Pitanje" not in foreign.content
+    posted = client.post(f"/portal/{home}/requests/{theirs}/", {"answer": "Odgovor"})
+    assert posted.status_code == 404
+    assert DepartmentRequest.objects.get(pk=world["theirs"]["request"]).answer == ""
+    own = client.get(f"/portal/{home}/requests/{mine}/")
+    assert own.status_code == 200 and b"Pitanje" in own.content
 
 
 def test_portal_answers_another_municipalitys_tracking_code_as_a_missing_one(client, world):

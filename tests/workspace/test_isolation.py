@@ -10,6 +10,7 @@ from django.urls import URLResolver, reverse
 from salter.clients.models import ContactPoint
 from salter.documents.models import Document
 from salter.documents.storage import store_bytes
+from salter.requests.actions import Ask, ask_departments
 from salter.workspace import urls as workspace_urls
 from tests.factories import make_department
 from tests.workspace.conftest import new_case, new_person
@@ -30,7 +31,7 @@ def _routes(patterns, params=()):
 
 ROUTES = sorted(set(_routes(workspace_urls.urlpatterns)))
 OBJECT_ROUTES = [(n, p) for n, p in ROUTES
-                 if {"case_id", "client_id", "document_id"} & set(p)]
+                 if {"case_id", "client_id", "document_id", "request_id"} & set(p)]
 MUNICIPALITY_ROUTES = [(n, p) for n, p in ROUTES if p == ("municipality",)]
 
 
@@ -45,8 +46,11 @@ def foreign(other_clerk):
     document = Document.objects.create(municipality=case.municipality, case=case,
                                        client=client, blob=store_bytes(b"%PDF-1.4"),
                                        filename="zahtev.pdf")
+    [asked] = ask_departments(actor=other_clerk, case=case, asks=[
+        Ask(make_department(other_clerk.municipality, "Urbanizam"), "Pitanje?")])
     return {"case_id": case.pk, "client_id": client.pk,
-            "point_id": client.contact_points.get().pk, "document_id": document.pk}
+            "point_id": client.contact_points.get().pk, "document_id": document.pk,
+            "request_id": asked.pk}
 
 
 def _url(name, params, slug, ids):
@@ -68,7 +72,7 @@ def test_ids_of_another_municipality_are_not_found(web, clerk, foreign, name, pa
 @pytest.mark.parametrize(("name", "params"), OBJECT_ROUTES)
 def test_missing_ids_are_not_found(web, clerk, name, params):
     ids = {"case_id": MISSING, "client_id": MISSING, "point_id": MISSING,
-           "document_id": MISSING}
+           "document_id": MISSING, "request_id": MISSING}
     _assert_not_found(web, _url(name, params, clerk.municipality.slug, ids))
 
 
@@ -106,3 +110,27 @@ def test_foreign_case_page_and_visible_case_page_differ_only_by_status(web, cler
         "municipality": slug, "case_id": own.pk})).status_code == 200
     assert web.get(reverse("workspace:case", kwargs={
         "municipality": slug, "case_id": foreign["case_id"]})).status_code == 404
+
+
+def test_a_request_is_seen_by_the_asked_department_and_not_by_another(
+        login, clerk, officer, municipality):
+    from salter.tenancy.roles import Role
+    from tests.factories import make_member
+
+    urbanism = make_department(municipality, name="Urbanizam", registry_unit="IV-05")
+    traffic = make_department(municipality, name="Saobraćaj", registry_unit="IV-06")
+    hidden = new_case(clerk, department=make_department(municipality, name="Finansije",
+                                                        registry_unit="IV-07"))
+    [asked] = ask_departments(actor=clerk, case=hidden, asks=[Ask(urbanism, "Pitanje?")])
+    urbanist = make_member(municipality, Role.OFFICER, username="urbanista",
+                           department=urbanism)
+    stranger = make_member(municipality, Role.OFFICER, username="saobracaj",
+                           department=traffic)
+    target = reverse("workspace:request", kwargs={"municipality": municipality.slug,
+                                                  "request_id": asked.pk})
+    case_page = reverse("workspace:case", kwargs={"municipality": municipality.slug,
+                                                  "case_id": hidden.pk})
+
+    assert login(urbanist).get(target).status_code == 200
+    assert login(urbanist).get(case_page).status_code == 404  # the request, not the case
+    _assert_not_found(login(stranger), target)

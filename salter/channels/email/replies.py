@@ -39,8 +39,11 @@ def reply_thread(case, client) -> ReplyThread:
     subject = base if base.lower().startswith(_REPLY_PREFIXES) else f"Re: {base}"
     ids = [(m.received_at, angled(m.external_id))
            for m in case.inbound_messages.exclude(external_id="")]
+    # Not what the case's requests sent departments: a client's reply naming those would
+    # read as the department's answer.
     ids += [(m.created_at, m.external_id) for m in
-            OutboundMessage.objects.filter(case=case).exclude(external_id="")]
+            OutboundMessage.objects.filter(case=case).exclude(external_id="")
+            .exclude(purpose=OutboundMessage.Purpose.REQUEST)]
     references = " ".join(dict.fromkeys(i for _at, i in sorted(ids)))
     in_reply_to = angled(inbound.external_id) if inbound is not None else ""
     return ReplyThread(subject=subject, inbound=inbound, in_reply_to=in_reply_to,

@@ -1,8 +1,9 @@
 """`salter worker`: runs Šalter's background tasks (intake, outbox) from the database queue.
 
-It is django-tasks-db's worker loop with Šalter's housekeeping woven in: every so often
-it hands out again inbound messages a dead worker left behind (`requeue_stale`) and sends
-outbox messages whose retry time has come (`send_due`). With `--processes N` it forks N
+It is django-tasks-db's worker loop with Šalter's periodic jobs woven in: every few
+seconds it runs the jobs of `salter.schedule` whose time has come (handing out again
+messages a dead worker left behind, outbox retries, deadline reminders, digests), each
+once per slot however many workers run. With `--processes N` it forks N
 workers, each with its own database connection, and restarts any that dies; SIGTERM lets
 each finish its current task and stop.
 """
@@ -28,20 +29,15 @@ from salter.sqlite.base import keep_write_turns
 logger = logging.getLogger("salter.worker")
 
 
-def housekeeping(stale_after: float) -> None:
-    """Recover what crashed workers and lost queue entries left behind."""
-    from salter.intake.pipeline import requeue_stale
+def housekeeping(stale_after: float, *, worker: str = "") -> dict[str, str]:
+    """Run the periodic jobs whose slot has come (`salter.schedule.registry`)."""
+    from salter.schedule.registry import run_due_jobs
 
-    recovered = requeue_stale(older_than_seconds=stale_after)
-    if any(recovered.values()):
-        logger.info("intake: %s", recovered)
-    try:
-        from salter.channels.outbox import send_due
-    except ImportError:
-        return
-    sent = send_due()
-    if sent:
-        logger.info("outbox: %s", sent)
+    ran = run_due_jobs(options={"stale_after": stale_after}, worker=worker)
+    failed = sorted(name for name, state in ran.items() if state != "done")
+    if failed:
+        logger.warning("periodic jobs failed: %s", ", ".join(failed))
+    return ran
 
 
 def warm_up() -> None:
@@ -105,7 +101,7 @@ class SalterWorker(Worker):
         self._next_housekeeping = time.monotonic() + self.housekeeping_every
         self.running_task = True  # SIGTERM waits for housekeeping like for a task
         try:
-            housekeeping(self.stale_after)
+            housekeeping(self.stale_after, worker=self.worker_id)
         except Exception:
             logger.exception("housekeeping failed; trying again later")
         finally:
@@ -123,8 +119,9 @@ class Command(BaseCommand):
                             help="queues to work on, comma-separated, or '*'")
         parser.add_argument("--interval", type=float, default=0.5,
                             help="seconds to wait when the queue is empty")
-        parser.add_argument("--housekeeping-every", type=float, default=30.0,
-                            help="seconds between recovery rounds (requeue, outbox retries)")
+        parser.add_argument("--housekeeping-every", type=float, default=10.0,
+                            help="seconds between rounds of periodic jobs (requeue, outbox "
+                                 "retries, reminders)")
         parser.add_argument("--stale-after", type=float, default=300.0,
                             help="seconds after which an unfinished message is handed out "
                                  "again")

@@ -7,6 +7,7 @@ from salter.cases.models import Priority
 from salter.cases.workflow import Status
 from salter.clients.contact import format_phone
 from salter.clients.models import ContactPoint
+from salter.procedures import countdown
 
 register = template.Library()
 
@@ -88,3 +89,34 @@ def split_long_text(text: str) -> tuple[str, str]:
 def long_text(text):
     start, rest = split_long_text(text)
     return {"start": start, "rest": rest, "length": len(text or "")}
+
+
+@register.inclusion_tag("workspace/_time_left.html")
+def time_left(subject, show_date: bool = True):
+    """`{% time_left case %}`, `{% time_left deadline %}`, `{% time_left request %}`: the
+    due date and the time left or overdue, the same way on every page
+    (`procedures.countdown`)."""
+    from salter.procedures.models import Deadline
+    from salter.requests.models import DepartmentRequest
+
+    if isinstance(subject, DepartmentRequest):
+        left = countdown.of_deadline(subject.deadline)
+        if subject.state == DepartmentRequest.State.WITHDRAWN:
+            left = countdown.time_left(subject.deadline.due_at, stopped=True)
+    elif isinstance(subject, Deadline):
+        left = countdown.of_deadline(subject)
+    else:
+        left = countdown.of_case(subject)
+    return {"left": left, "show_date": show_date,
+            "badge": _TIME_LEFT_BADGE.get(left.state, "text-bg-light border")}
+
+
+_TIME_LEFT_BADGE = {
+    countdown.OVERDUE: "text-bg-danger",
+    countdown.DUE_SOON: "text-bg-warning",
+    countdown.RUNNING: "text-bg-light border",
+    countdown.PAUSED: "text-bg-info",
+    countdown.MET: "text-bg-success",
+    countdown.LATE: "text-bg-warning",
+    countdown.STOPPED: "text-bg-secondary",
+}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from salter.cases.access import access_case
+from salter.requests import forms as request_forms
 from salter.tenancy.access import municipality_view
 from salter.workspace import forms
 from salter.workspace.views.cases import render_case_page
@@ -40,3 +41,9 @@ unlink_client = case_action(forms.UnlinkClientForm, _("Client removed from the c
 link_case = case_action(forms.LinkCaseForm, _("Cases linked."))
 set_parent = case_action(forms.ParentForm, _("Parent case saved."))
 merge = case_action(forms.MergeCaseForm, _("Case merged."))
+extend_deadline = case_action(forms.ExtendDeadlineForm, _("Deadline extended."))
+correct_route = case_action(forms.RouteForm, _("Route corrected."))
+transfer = case_action(forms.TransferForm, _("Case transferred to the other municipality."))
+ask_departments = case_action(request_forms.AskDepartmentsForm, _("Requests sent."))
+withdraw_request = case_action(request_forms.WithdrawRequestForm, _("Request withdrawn."))
+record_answer = case_action(request_forms.RecordAnswerForm, _("Response recorded."))

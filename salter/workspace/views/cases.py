@@ -5,9 +5,13 @@ from django.shortcuts import redirect, render
 
 from salter.cases import workflow
 from salter.cases.access import access_case
-from salter.cases.models import Case
+from salter.cases.models import Case, CaseTransfer
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.documents.models import Document
+from salter.procedures.models import Deadline
+from salter.requests import forms as request_forms
+from salter.requests.compose import compose_answer
+from salter.requests.models import DepartmentRequest
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
 from salter.workspace import forms
@@ -15,7 +19,10 @@ from salter.workspace.timeline import case_timeline
 from salter.workspace.views.clients import pick_matches
 
 CASE_FORMS = (forms.NoteForm, forms.AssignForm, forms.StatusForm, forms.LinkClientForm,
-              forms.UnlinkClientForm, forms.LinkCaseForm, forms.ParentForm, forms.MergeCaseForm)
+              forms.UnlinkClientForm, forms.LinkCaseForm, forms.ParentForm, forms.MergeCaseForm,
+              forms.ExtendDeadlineForm, forms.RouteForm, forms.TransferForm,
+              request_forms.AskDepartmentsForm, request_forms.WithdrawRequestForm,
+              request_forms.RecordAnswerForm)
 
 
 @municipality_view(perm=Perm.CREATE_CASE)
@@ -67,8 +74,26 @@ def correspondence(case: Case) -> list[dict]:
     return sorted(items, key=lambda item: item["at"], reverse=True)
 
 
+def _transfers(membership, case: Case) -> list[CaseTransfer]:
+    """The case's transfers, each read from this municipality's side only."""
+    mine = membership.municipality
+    return list(CaseTransfer.objects.filter(
+        Q(from_municipality=mine, from_case=case) | Q(to_municipality=mine, to_case=case))
+        .select_related("from_municipality", "to_municipality"))
+
+
+def _reply_form(request, case: Case):
+    """The reply panel's form, with a draft from the departments' responses when asked."""
+    from salter.channels.views import ReplyForm
+
+    if request.GET.get("compose") == "requests":
+        return ReplyForm(initial={"body": compose_answer(case)})
+    return None
+
+
 def render_case_page(request, membership, case: Case, bound_form=None):
     visible = Case.objects.visible_to(membership)
+    scope = {"municipality": membership.municipality, "case": case}
     context = {
         "case": case,
         "parties": case.parties.select_related("client").order_by("client__last_name"),
@@ -83,7 +108,15 @@ def render_case_page(request, membership, case: Case, bound_form=None):
         "correspondence": correspondence(case),
         "forms": case_forms(membership, case, bound_form),
         "transitions": [workflow.Status(s) for s in workflow.allowed_transitions(case.status)],
+        "deadlines": Deadline.objects.filter(**scope).exclude(kind=Deadline.Kind.REQUEST)
+        .order_by("kind"),
+        "requests": DepartmentRequest.objects.filter(**scope).select_related(
+            "department", "deadline", "asked_by", "answered_by"),
+        "transfers": _transfers(membership, case),
+        "reply_form": _reply_form(request, case),
     }
+    context["has_answers"] = any(r.state == DepartmentRequest.State.ANSWERED
+                                 for r in context["requests"])
     return render(request, "workspace/case.html", context)
 
 

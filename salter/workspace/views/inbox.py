@@ -4,10 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from salter.requests.access import asked_of_department
 from salter.tenancy.access import municipality_view
 from salter.workspace import inbox as queues
 
 PAGE_SIZE = 25
+ASKED_SHOWN = 20
 
 
 def _chosen_queue(request, membership, counts: dict[str, int]) -> queues.Queue:
@@ -36,6 +38,7 @@ def inbox(request, membership):
         .select_related("department", "assignee", "case_type"), sort)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
+        "asked_of_us": list(asked_of_department(membership)[:ASKED_SHOWN]),
         "queue": queue,
         "queues": [(q, counts[q.key]) for q in queues.queues_for(membership)],
         "sort": sort,

@@ -20,7 +20,8 @@ from salter.tenancy.models import Municipality
 
 # Files read and stored per accept transaction: bounded memory for a large import.
 _ACCEPT_CHUNK = 500
-_HANDLED = {"created", "appended", "duplicate", "quarantined", "ignored", "review"}
+_HANDLED = {"created", "appended", "answered", "duplicate", "quarantined", "ignored",
+            "review"}
 
 
 class Command(BaseCommand):
