@@ -22,6 +22,8 @@ SALTER = VENV / "bin" / "salter"
 # Debian packages the integration and browser tests drive (real services, no mocks).
 TEST_APT_PACKAGES = [
     "chromium", "dovecot-imapd", "dovecot-lmtpd", "gettext",
+    # pdftotext reads back the PDF exports; pg_dump and pg_restore make and restore backups.
+    "poppler-utils", "postgresql-client",
 ]
 
 

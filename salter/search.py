@@ -12,6 +12,10 @@ Every term costs the database a scan (and, for cases, a subquery on the clients)
 query is bounded: at most MAX_QUERY_LENGTH characters and MAX_TERMS different terms.
 `check_query` tells the person searching; the search functions themselves never use
 more, whoever calls them.
+
+What a search shows is personal data: the rows it returns are recorded in the access
+log when they are read, with the query as typed and the clients they name
+(`salter.audit.recorded`), so a search that showed nothing names nobody.
 """
 
 from dataclasses import dataclass
@@ -21,6 +25,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from salter.audit import log, subjects
+from salter.audit.recorded import recorded
 from salter.cases.models import Case, CaseParty
 from salter.clients.access import clients_visible_to
 from salter.clients.contact import normalize_email, normalize_phone
@@ -109,6 +115,32 @@ def _owns_contact(query: ParsedQuery, client_ref: str) -> Q:
     return match
 
 
+def _clients_shown(actor, action: str, text: str = ""):
+    def shown(rows):
+        log.record(actor, action, log.Target.CLIENT, detail=text.strip(), count=len(rows),
+                   subjects=[c.pk for c in rows])
+    return shown
+
+
+def _cases_shown(actor, action: str, text: str = ""):
+    def shown(rows):
+        log.record(actor, action, log.Target.CASE, detail=text.strip(), count=len(rows),
+                   subjects=subjects.of_cases(rows))
+    return shown
+
+
+def list_clients(actor) -> QuerySet:
+    """Every current client of the actor's municipality, for a list page; the rows a
+    page shows are recorded as listed."""
+    return recorded(clients_visible_to(actor).current(), _clients_shown(actor, log.Action.LIST))
+
+
+def list_cases(actor) -> QuerySet:
+    """Every case visible to the actor, for a list with the clients' data (the API);
+    the rows read are recorded as listed."""
+    return recorded(Case.objects.visible_to(actor), _cases_shown(actor, log.Action.LIST))
+
+
 def search_clients(actor, text: str) -> QuerySet:
     """Current (not merged) clients of the actor's municipality matching `text`."""
     query = parse_query(text)
@@ -119,7 +151,7 @@ def search_clients(actor, text: str) -> QuerySet:
     for term in query.terms:
         by_terms &= Q(search_text__contains=term)
     match = (by_terms if query.terms else Q(pk__in=[])) | _owns_contact(query, "pk")
-    return clients.filter(match)
+    return recorded(clients.filter(match), _clients_shown(actor, log.Action.SEARCH, text))
 
 
 def search_cases(actor, text: str) -> QuerySet:
@@ -137,4 +169,4 @@ def search_cases(actor, text: str) -> QuerySet:
     contact = _owns_contact(query, "client")
     if contact:
         match |= Q(Exists(CaseParty.objects.filter(case=OuterRef("pk")).filter(contact)))
-    return cases.filter(match)
+    return recorded(cases.filter(match), _cases_shown(actor, log.Action.SEARCH, text))

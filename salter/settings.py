@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "ninja",  # its vendored Swagger UI for /api/v1/docs, served from our static files
     "django_tasks",
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "salter.lang",
     "salter.tenancy",
     "salter.accounts",
+    "salter.audit",
     "salter.clients",
     "salter.procedures",
     "salter.cases",
@@ -81,7 +84,13 @@ MIDDLEWARE = [
     "salter.web.boundary.InputBoundaryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A second factor where the account has one or its role requires it, and a new
+    # password after an administrator's reset, before any other page.
+    "salter.accounts.gate.SignInGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Writes what the request's access functions recorded, before the response leaves.
+    "salter.audit.middleware.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -133,6 +142,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "SALTER_TEST_SQLITE", str(VAR_DIR / "test.sqlite3")
     )
 
+# Clients with nothing happening for this many years, and no open case, are anonymised
+# by the worker's daily job (salter/clients/retention.py; `salter anonymise --dry-run`).
+SALTER_RETENTION_YEARS = int(os.environ.get("SALTER_RETENTION_YEARS", "10"))
+
 # Longest a database statement of a web request may run (milliseconds; 0: no limit).
 # Workers, migrations and commands are not limited (salter/web/timeouts.py).
 SALTER_WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("SALTER_WEB_STATEMENT_TIMEOUT_MS", "5000"))
@@ -145,6 +158,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Passwords: at least SALTER_PASSWORD_MIN_LENGTH characters (length is what makes a
+# password strong; no rules about digits and signs), not like the username or name, not a
+# common password, not only digits.
+AUTH_PASSWORD_VALIDATORS[1]["OPTIONS"] = {
+    "min_length": int(os.environ.get("SALTER_PASSWORD_MIN_LENGTH", "12"))}
+# Two-factor sign-in (salter/accounts/twofactor.py): the name the authenticator app shows.
+OTP_TOTP_ISSUER = os.environ.get("SALTER_OTP_ISSUER", "Šalter")
+# Optional sign-in against a municipality's LDAP or Active Directory, checked before
+# Šalter's own passwords (`pip install 'salter[ldap]'`; docs/operations.md). Only users
+# that already exist in Šalter, with a membership, may sign in that way.
+SALTER_LDAP_SERVER_URI = os.environ.get("SALTER_LDAP_SERVER_URI", "")
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if SALTER_LDAP_SERVER_URI:
+    AUTHENTICATION_BACKENDS.insert(0, "django_auth_ldap.backend.LDAPBackend")
+    AUTH_LDAP_SERVER_URI = SALTER_LDAP_SERVER_URI
+    AUTH_LDAP_START_TLS = env_bool("SALTER_LDAP_START_TLS", False)
+    AUTH_LDAP_BIND_DN = os.environ.get("SALTER_LDAP_BIND_DN", "")
+    AUTH_LDAP_BIND_PASSWORD = os.environ.get("SALTER_LDAP_BIND_PASSWORD", "")
+    # Active Directory binds as "%(user)s@sombor.local"; OpenLDAP as
+    # "uid=%(user)s,ou=people,dc=sombor,dc=rs". Or search: base and filter below.
+    AUTH_LDAP_USER_DN_TEMPLATE = os.environ.get("SALTER_LDAP_USER_DN_TEMPLATE") or None
+    if os.environ.get("SALTER_LDAP_USER_SEARCH_BASE"):
+        import ldap
+        from django_auth_ldap.config import LDAPSearch
+
+        AUTH_LDAP_USER_SEARCH = LDAPSearch(
+            os.environ["SALTER_LDAP_USER_SEARCH_BASE"], ldap.SCOPE_SUBTREE,
+            os.environ.get("SALTER_LDAP_USER_FILTER", "(sAMAccountName=%(user)s)"))
+    AUTH_LDAP_USER_ATTR_MAP = {"first_name": "givenName", "last_name": "sn", "email": "mail"}
+    AUTH_LDAP_NO_NEW_USERS = True
+    AUTH_LDAP_ALWAYS_UPDATE_USER = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from salter.accounts.urls import staff_urlpatterns
 from salter.accounts.views import LoginView
 from salter.web.boundary import max_body
 
@@ -9,9 +10,12 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workspace:home", permanent=False)),
     path("accounts/login/", max_body(8 * 1024)(LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("salter.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/<slug:municipality>/mail/", include("salter.channels.urls")),
     path("staff/<slug:municipality>/intake/", include("salter.intake.urls")),
+    path("staff/<slug:municipality>/access-log/", include("salter.audit.urls")),
+    path("staff/<slug:municipality>/staff-security/", include(staff_urlpatterns)),
     path("staff/", include("salter.workspace.urls")),
     path("portal/", include("salter.portal.urls")),
     path("province/", include("salter.dashboards.urls")),

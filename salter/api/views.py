@@ -6,13 +6,13 @@ from django.db import OperationalError, transaction
 from ninja import NinjaAPI, Query, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from salter import search
 from salter.api.auth import AUTH, actor_for
 from salter.api.schemas import CaseIn, CaseOut, ClientOut, ErrorOut, EventOut, NoteIn
 from salter.cases import actions
 from salter.cases.access import access_case
 from salter.cases.models import Case, Channel
 from salter.clients.access import access_client
-from salter.search import MAX_QUERY_LENGTH, MAX_TERMS, check_query, search_cases
 from salter.tenancy.models import Department
 from salter.web.timeouts import is_statement_timeout, statement_timeout_response
 
@@ -59,16 +59,16 @@ def list_cases(request, municipality: str, status: str | None = None,
                q: str | None = Query(None, description=(
                    "Search as staff do: registry number, tracking code, a client's name "
                    "in either script, telephone or e-mail address; at most "
-                   f"{MAX_QUERY_LENGTH} characters and {MAX_TERMS} words."))):
+                   f"{search.MAX_QUERY_LENGTH} characters and {search.MAX_TERMS} words."))):
     actor = actor_for(request, municipality)
     # `q` finds what the staff search finds: numbers, names in either script, a client's
     # telephone or e-mail address; a query longer than a search may be is a 400.
     if q:
         try:
-            check_query(q)
+            search.check_query(q)
         except ValidationError as exc:
             raise ValidationError({"q": exc.messages}) from None
-    cases = search_cases(actor, q) if q and q.strip() else Case.objects.visible_to(actor)
+    cases = search.search_cases(actor, q) if q and q.strip() else search.list_cases(actor)
     cases = cases.select_related("department", "assignee")
     if status:
         cases = cases.filter(status=status)

@@ -1,9 +1,17 @@
 """Looking up one case for an actor: missing, another municipality's, or not visible to
-this actor all raise the same Http404."""
+this actor all raise the same Http404. A case found is recorded in the access log as
+viewed by the actor, with its clients as the data subjects (`salter.audit.log`)."""
 
 from django.http import Http404
 
+from salter.audit import log, subjects
 from salter.cases.models import Case
+
+
+def _viewed(actor, case: Case) -> Case:
+    log.record(actor, log.Action.VIEW, log.Target.CASE, case.pk,
+               municipality_id=case.municipality_id, subjects=subjects.of_case(case))
+    return case
 
 
 def access_case(actor, case_id, *, for_update: bool = False) -> Case:
@@ -11,13 +19,15 @@ def access_case(actor, case_id, *, for_update: bool = False) -> Case:
     if for_update:
         qs = qs.select_for_update()
     try:
-        return qs.get(pk=int(case_id))
+        case = qs.get(pk=int(case_id))
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    return _viewed(actor, case)
 
 
 def access_case_by_number(actor, registry_number: str) -> Case:
     try:
-        return Case.objects.visible_to(actor).get(registry_number=registry_number)
+        case = Case.objects.visible_to(actor).get(registry_number=registry_number)
     except Case.DoesNotExist:
         raise Http404 from None
+    return _viewed(actor, case)

@@ -1,5 +1,6 @@
 """Every change to clients goes through here: one transaction, permission checked,
-identifiers validated, and merges recorded."""
+identifiers validated, corrections kept as revisions (field, before, after, who, why),
+merges recorded, and each change made by a person written to the access log."""
 
 from dataclasses import dataclass
 
@@ -8,9 +9,16 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from salter import bulk
+from salter.audit import log
 from salter.clients.identifiers import validate_jmbg, validate_mb, validate_pib
 from salter.clients.matching import normalize_contact
-from salter.clients.models import Client, ClientMerge, ContactPerson, ContactPoint
+from salter.clients.models import (
+    Client,
+    ClientMerge,
+    ClientRevision,
+    ContactPerson,
+    ContactPoint,
+)
 from salter.tenancy.access import require
 from salter.tenancy.roles import Perm
 
@@ -70,6 +78,19 @@ def _clean_contacts(municipality, contacts, *, owner: Client | None = None):
     return cleaned
 
 
+def _changed(actor, client: Client, changes: dict, *, reason: str = "",
+             kind: str = "updated") -> None:
+    """Keep a correction as a revision, and record the change in the access log."""
+    if changes:
+        ClientRevision.objects.create(
+            municipality_id=client.municipality_id, client=client, actor=actor.user,
+            actor_label="" if actor.user else str(actor), changes=changes,
+            reason=(reason or "").strip()[:500])
+    log.record_change(actor, log.Target.CLIENT, client.pk,
+                      municipality_id=client.municipality_id, subjects=[client.pk],
+                      detail=kind, reason=reason)
+
+
 def refresh_search_text(client: Client) -> None:
     values = list(client.contact_points.values_list("value", flat=True))
     client.search_text = client.compute_search_text(values)
@@ -107,19 +128,27 @@ def create_client(*, actor, contacts=(), **fields) -> Client:
     except IntegrityError:
         # Another request took the same address in the meantime.
         raise ValidationError({"email": [_("This contact is already in use.")]}) from None
+    log.record_change(actor, log.Target.CLIENT, client.pk,
+                      municipality_id=client.municipality_id, subjects=[client.pk],
+                      detail="created")
     return client
 
 
 @transaction.atomic
-def update_client(*, actor, client: Client, **fields) -> Client:
+def update_client(*, actor, client: Client, reason: str = "", **fields) -> Client:
+    """Correct a client's details; the fields that changed are kept as a revision with
+    their values before and after, and `reason` (why, as the person asked)."""
     require(actor, Perm.EDIT_CLIENT)
-    current = {name: getattr(client, name) for name in CLIENT_FIELDS}
+    before = {name: getattr(client, name) for name in CLIENT_FIELDS}
+    current = dict(before)
     current.update({k: v for k, v in fields.items() if k in CLIENT_FIELDS})
     cleaned = _clean_client_fields(current)
     for name, value in cleaned.items():
         setattr(client, name, value)
     client.save()
     refresh_search_text(client)
+    _changed(actor, client, {name: [before[name], value] for name, value in cleaned.items()
+                             if before[name] != value}, reason=reason)
     return client
 
 
@@ -131,11 +160,12 @@ def add_contact_point(*, actor, client: Client, kind: str, value: str,
     if not cleaned:
         raise ValidationError({kind: [_("Enter a value.")]})
     [(kind, normalized)] = cleaned
-    point, _created = ContactPoint.objects.get_or_create(
+    point, created = ContactPoint.objects.get_or_create(
         municipality=client.municipality, kind=kind, value=normalized,
         defaults={"client": client, "label": label},
     )
     refresh_search_text(client)
+    _changed(actor, client, {f"contact:{kind}": [None, normalized]} if created else {})
     return point
 
 
@@ -145,6 +175,7 @@ def remove_contact_point(*, actor, point: ContactPoint) -> None:
     client = point.client
     point.delete()
     refresh_search_text(client)
+    _changed(actor, client, {f"contact:{point.kind}": [point.value, None]})
 
 
 @transaction.atomic
@@ -166,9 +197,11 @@ def add_contact_person(*, actor, client: Client, name: str, function: str = "",
         errors["name"] = [_("Enter the name.")]
     if errors:
         raise ValidationError(errors)
-    return ContactPerson.objects.create(municipality=client.municipality, client=client,
-                                        name=name.strip(), function=function.strip(),
-                                        email=email, phone=phone)
+    person = ContactPerson.objects.create(municipality=client.municipality, client=client,
+                                          name=name.strip(), function=function.strip(),
+                                          email=email, phone=phone)
+    _changed(actor, client, {"contact_person": [None, person.name]})
+    return person
 
 
 @transaction.atomic
@@ -213,6 +246,10 @@ def merge_clients(*, actor, source: Client, target: Client) -> ClientMerge:
     source.merged_into = target
     source.save(update_fields=["merged_into", "updated_at"])
     refresh_search_text(target)
+    for client in (source, target):
+        log.record_change(actor, log.Target.CLIENT, client.pk,
+                          municipality_id=client.municipality_id,
+                          subjects=[source.pk, target.pk], detail="merged")
     return ClientMerge.objects.create(municipality=target.municipality, source=source,
                                       target=target, actor=actor.user, moved=moved)
 

@@ -1,6 +1,7 @@
 """Clients of a municipality: citizens and businesses, and how to reach them."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from salter.lang.transliteration import fold
@@ -43,6 +44,9 @@ class Client(models.Model):
                                     related_name="merged_from")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the retention period had passed and the client's personal data was replaced
+    # (`salter.clients.retention`); the row stays for the statistics.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = ClientQuerySet.as_manager()
 
@@ -62,6 +66,8 @@ class Client(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.anonymised_at is not None:
+            return gettext("Anonymised client %(number)s") % {"number": self.pk}
         if self.kind == self.Kind.BUSINESS:
             return self.business_name
         return f"{self.first_name} {self.last_name}".strip()
@@ -138,3 +144,87 @@ class ClientMerge(models.Model):
     class Meta:
         verbose_name = _("client merge")
         verbose_name_plural = _("client merges")
+
+
+class ClientRevision(models.Model):
+    """One correction of a client's data: each changed field with its value before and
+    after, who made it and why. The client page shows them; a data subject's export
+    includes them (the right to rectification leaves a trace)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="revisions")
+    actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True,
+                              related_name="+")
+    actor_label = models.CharField(max_length=100, blank=True)  # e.g. "retention"
+    at = models.DateTimeField(auto_now_add=True)
+    # {"address": ["Old street 1", "New street 2"], "contact:email": [null, "a@b.rs"]}
+    changes = models.JSONField(default=dict)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["municipality", "client", "at"])]
+        verbose_name = _("client correction")
+        verbose_name_plural = _("client corrections")
+
+
+class Consent(models.Model):
+    """One statement of a client about being contacted: on a channel, for a purpose,
+    given or withdrawn, when and how (a form signed at the counter, "STOP" by SMS, a box
+    ticked on the portal). Rows are only added; the latest for a channel and purpose is
+    what holds (`salter.clients.consent`)."""
+
+    class Purpose(models.TextChoices):
+        ALL = "all", _("Every notification")
+        CASE_UPDATES = "case_updates", _("News about their cases")
+        ACKNOWLEDGEMENTS = "acknowledgements", _("Acknowledgements of receipt")
+        REMINDERS = "reminders", _("Reminders and deadlines")
+        INFORMATION = "information", _("Information from the municipality")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    # A channel as cases name them (email, sms, phone, post, portal, …); not a choice
+    # list here, so that a new channel needs no migration of consents.
+    channel = models.CharField(_("channel"), max_length=20)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices,
+                               default=Purpose.ALL)
+    given = models.BooleanField(_("given"))
+    at = models.DateTimeField(_("when"))
+    how = models.CharField(_("how"), max_length=300, blank=True)
+    # Where the statement came from: the counter, a message (then its id, by number to
+    # keep clients free of channels), the portal.
+    source = models.CharField(_("source"), max_length=20, blank=True)
+    inbound_message_id = models.BigIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    recorded_label = models.CharField(max_length=100, blank=True)  # e.g. "intake:sms"
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["municipality", "client", "channel", "at"])]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+
+class Anonymisation(models.Model):
+    """That a client's personal data was replaced after the retention period: when, by
+    what (the scheduled job, a command, an administrator) and how much changed."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, db_index=False)
+    client = models.OneToOneField(Client, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.CharField(max_length=150)
+    last_activity = models.DateTimeField()
+    changed = models.JSONField(default=dict)  # {"cases": 3, "messages": 5, …}
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "at"])]
+
+
+class RetentionRun(models.Model):
+    """One run of the scheduled anonymisation (`salter.clients.retention`): the worker
+    starts the next one a day after the last."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    anonymised = models.PositiveIntegerField(default=0)

@@ -1,10 +1,12 @@
 """Looking up documents for a staff member: their municipality's, and of those tied to a
 case only the ones of cases they may open (`Case.objects.visible_to`). Anything else is
-the same 404 as a missing id."""
+the same 404 as a missing id. A document found is recorded in the access log as viewed,
+with its client, or its case's clients, as the data subjects (`salter.audit.log`)."""
 
 from django.db.models import Q
 from django.http import Http404
 
+from salter.audit import log, subjects
 from salter.cases.models import Case
 from salter.documents.models import Document
 
@@ -17,6 +19,11 @@ def documents_visible_to(actor):
 
 def access_document(actor, document_id) -> Document:
     try:
-        return documents_visible_to(actor).select_related("blob").get(pk=int(document_id))
+        document = documents_visible_to(actor).select_related("blob").get(pk=int(document_id))
     except (Document.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    whose = [document.client_id] if document.client_id else (
+        subjects.of_case(document.case_id) if document.case_id else [])
+    log.record(actor, log.Action.VIEW, log.Target.DOCUMENT, document.pk,
+               municipality_id=document.municipality_id, subjects=whose)
+    return document

@@ -8,12 +8,16 @@ case of the municipality see it (the registry office sorts such mail, the call c
 and the administrator answer for it, the auditor reads everything), and so do the
 members of the department whose endpoint (a mailbox, a number) it arrived at, who are its
 natural readers.
-Missing, another municipality's and not visible all give the same Http404.
+Missing, another municipality's and not visible all give the same Http404. A message
+found is recorded in the access log as viewed, its sender as the data subject, and so
+is every list of messages when its rows are read (`salter.audit.log`).
 """
 
 from django.db.models import Q
 from django.http import Http404
 
+from salter.audit import log
+from salter.audit.recorded import recorded
 from salter.cases.models import Case
 from salter.channels.models import InboundMessage
 from salter.tenancy.roles import Perm
@@ -33,10 +37,22 @@ def inbound_visible_to(actor):
         | unsorted)
 
 
+def list_inbound(actor):
+    """`inbound_visible_to` for a page that lists messages: the rows it shows are
+    recorded, their senders as the data subjects."""
+    def listed(rows):
+        log.record(actor, log.Action.LIST, log.Target.MESSAGE,
+                   subjects=[m.client_id for m in rows], count=len(rows))
+    return recorded(inbound_visible_to(actor), listed)
+
+
 def access_inbound(actor, inbound_id) -> InboundMessage:
     try:
-        return (inbound_visible_to(actor)
-                .select_related("raw", "endpoint", "client", "case", "review_case")
-                .get(pk=int(inbound_id)))
+        inbound = (inbound_visible_to(actor)
+                   .select_related("raw", "endpoint", "client", "case", "review_case")
+                   .get(pk=int(inbound_id)))
     except (InboundMessage.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    log.record(actor, log.Action.VIEW, log.Target.MESSAGE, inbound.pk,
+               municipality_id=inbound.municipality_id, subjects=[inbound.client_id])
+    return inbound

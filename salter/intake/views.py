@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from salter.channels.models import InboundMessage
-from salter.intake.access import access_inbound, inbound_visible_to
+from salter.intake.access import access_inbound, inbound_visible_to, list_inbound
 from salter.intake.pipeline import replay
 from salter.intake.preview import safe_preview
 from salter.intake.review import attach_reviewed, open_case_from_review
@@ -34,7 +34,7 @@ _OUTCOMES = {
 def message_list(request, membership):
     state = request.GET.get("state")
     states = [state] if state in _SET_ASIDE else list(_SET_ASIDE)
-    inbound = (inbound_visible_to(membership).filter(state__in=states)
+    inbound = (list_inbound(membership).filter(state__in=states)
                .select_related("review_case").order_by("-received_at")[:_PAGE])
     return render(request, "intake/message_list.html", {
         "inbound": inbound, "state": state, "states": State,

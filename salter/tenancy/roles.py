@@ -30,6 +30,9 @@ class Perm(models.TextChoices):
     TRANSFER_CASE = "transfer_case", _("Transfer cases to another municipality")
     OVERRIDE_OPEN_REQUESTS = "override_open_requests", _(
         "Resolve a case while requests to departments are still open")
+    READ_ACCESS_LOG = "read_access_log", _("Search and export the access log")
+    ANSWER_DATA_REQUESTS = "answer_data_requests", _(
+        "Answer data subjects' requests: export everything held on a client")
 
 
 _WORK = {
@@ -45,7 +48,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                   Perm.OVERRIDE_OPEN_REQUESTS}),
     Role.ADMIN: frozenset(set(Perm.values)),
     # An auditor reads everything and changes nothing.
-    Role.AUDITOR: frozenset({Perm.VIEW_ALL_CASES}),
+    Role.AUDITOR: frozenset({Perm.VIEW_ALL_CASES, Perm.READ_ACCESS_LOG}),
 }
 
 

@@ -115,6 +115,9 @@ class ClientDetailsForm(ActionForm):
     language = forms.ChoiceField(label=_("Language of correspondence"), required=False,
                                  choices=[("", _("Same as the municipality")),
                                           *Language.choices])
+    reason = forms.CharField(
+        label=_("Reason for the correction"), max_length=500, required=False,
+        help_text=_("Kept with the correction, e.g. \"the client asked, ID card shown\"."))
 
     detail_fields = ("kind", "first_name", "last_name", "jmbg", "business_name", "pib", "mb",
                      "address", "place", "postal_code", "language")
@@ -133,10 +136,12 @@ class ClientDetailsForm(ActionForm):
 
     def act(self):
         return client_actions.update_client(actor=self.actor, client=self.client,
+                                            reason=self.cleaned_data.get("reason", ""),
                                             **self.details())
 
 
 class NewClientForm(ClientDetailsForm):
+    reason = None  # a new client has nothing to correct
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False,
                             widget=forms.EmailInput)
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False,

@@ -7,6 +7,7 @@ from salter.workspace.views import (
     case_actions,
     cases,
     clients,
+    data_rights,
     documents,
     home,
     inbox,
@@ -43,6 +44,9 @@ client_patterns = [
     path("persons/add/", clients.add_contact_person, name="client_add_person"),
     path("duplicates/", clients.duplicates, name="client_duplicates"),
     path("merge/", clients.merge, name="client_merge"),
+    path("data/", data_rights.client_data, name="client_data"),
+    path("data/export/", data_rights.export_data, name="client_export"),
+    path("data/consents/", data_rights.add_consent, name="client_consent"),
 ]
 
 municipality_patterns = [

@@ -116,6 +116,29 @@ def test_staff_pages(live_server, page, subotica):
     assert found == {name: [] for name in found}
 
 
+def test_administrators_pages(live_server, page, subotica):
+    make_member(subotica["municipality"], Role.ADMIN, username="admin")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/staff/subotica/")
+    staff = f"{live_server.url}/staff/subotica"
+    client = subotica["client"].pk
+    found = {}
+    for name, path in [
+            ("client", f"{staff}/clients/{client}/"),  # writes an access record
+            ("data protection", f"{staff}/clients/{client}/data/"),
+            ("access log", f"{staff}/access-log/?actor=admin"),
+            ("staff security", f"{staff}/staff-security/"),
+            ("own sign-in security", f"{live_server.url}/accounts/security/"),
+            ("password change", f"{live_server.url}/accounts/password/"),
+            ("two-factor setup", f"{live_server.url}/accounts/two-factor/setup/")]:
+        page.goto(path)
+        found[name] = violations(page)
+    assert found == {name: [] for name in found}
+
+
 def test_province_overview(live_server, page, subotica):
     user = get_user_model().objects.create_user("nadzor", password=PASSWORD)
     ProvincialRole.objects.create(user=user)

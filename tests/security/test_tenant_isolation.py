@@ -162,6 +162,9 @@ def valid_body(ids: dict) -> dict:
         "confirm": "yes", "kind": "person", "first_name": "Petar", "last_name": "Novi",
         "subject": "Novi predmet", "channel": "counter", "client_mode": "existing",
         "client": ids["client"], "code": ids["tracking_code"], "text": "Beleška",
+        # A data subject's export and a consent statement (clients' data page).
+        "reason": "Zahtev stranke", "format": "json", "purpose": "all", "given": "0",
+        "how": "obrazac na šalteru",
     }
 
 

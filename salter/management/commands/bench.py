@@ -1,6 +1,7 @@
 """`salter bench email`: how fast e-mail intake accepts and processes a realistic corpus.
 `salter bench ingest`: `salter ingest-email` over a folder of files, beside django-helpdesk
 (`--helpdesk`), in turn (salter/bench/ingest.py).
+`salter bench audit`: what writing the access log costs a page (salter/bench/audit.py).
 
 Neither touches the configured database: it creates a fresh one (a temporary SQLite
 file, or with --database-url a PostgreSQL database it creates and drops), migrates it and
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     help = "Benchmark e-mail intake (accept and full processing) on a throwaway database."
 
     def add_arguments(self, parser):
-        parser.add_argument("channel", choices=["email", "ingest"])
+        parser.add_argument("channel", choices=["email", "ingest", "audit"])
         parser.add_argument("--messages", type=int, default=10000)
         parser.add_argument("--workers", type=int, default=2,
                             help="worker processes for the processing step")
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         if channel == "ingest":
             self._ingest(messages=messages, rounds=rounds, seed=seed, helpdesk=helpdesk)
             return
+        if inside and channel == "audit":
+            self._inside_audit(pages=messages)
+            return
         if inside:
             self._inside(messages=messages, workers=workers, seed=seed, timeout=timeout)
             return
@@ -58,7 +62,7 @@ class Command(BaseCommand):
                               + " ".join(f"{x:.2f}" for x in os.getloadavg()))
             self.stdout.flush()
             code = subprocess.call(
-                [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench", "email",
+                [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench", channel,
                  "--inside", "--messages", str(messages), "--workers", str(workers),
                  "--seed", str(seed), "--timeout", str(timeout)],
                 cwd=settings.BASE_DIR, env=_bench_env(url, workdir))
@@ -79,6 +83,13 @@ class Command(BaseCommand):
                 workdir=workdir, out=self.stdout)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+
+    def _inside_audit(self, *, pages: int) -> None:
+        from salter.bench.audit import run
+
+        call_command("migrate", verbosity=0, interactive=False)
+        if not run(pages=pages, out=self.stdout):
+            sys.exit(3)
 
     def _inside(self, *, messages: int, workers: int, seed: int, timeout: float) -> None:
         from salter.bench.email import run

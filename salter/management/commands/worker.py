@@ -2,10 +2,12 @@
 
 It is django-tasks-db's worker loop with Šalter's periodic jobs woven in: every few
 seconds it runs the jobs of `salter.schedule` whose time has come (handing out again
-messages a dead worker left behind, outbox retries, deadline reminders, digests), each
-once per slot however many workers run. With `--processes N` it forks N
-workers, each with its own database connection, and restarts any that dies; SIGTERM lets
-each finish its current task and stop.
+messages a dead worker left behind, outbox retries, deadline reminders, digests, the
+daily anonymisation of clients whose retention period has passed), each once per slot
+however many workers run, and seals new access records into their municipality's hash
+chain (`salter.audit.seal`). With `--processes N` it forks N workers, each with its own
+database connection, and restarts any that dies; SIGTERM lets each finish its current
+task and stop.
 """
 
 import contextlib
@@ -27,6 +29,9 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 from salter.sqlite.base import keep_write_turns
 
 logger = logging.getLogger("salter.worker")
+# How often new access records are sealed into their chains: long enough to seal a
+# batch, short enough that a record is chained seconds after the page that wrote it.
+SEAL_EVERY = 2.0
 
 
 def housekeeping(stale_after: float, *, worker: str = "") -> dict[str, str]:
@@ -62,6 +67,7 @@ class SalterWorker(Worker):
         self.stale_after = stale_after
         self.parent_pid = os.getppid()
         self._next_housekeeping = time.monotonic()
+        self._next_seal = time.monotonic()
 
     def run(self) -> None:
         logger.info("worker %s (pid %s) started", self.worker_id, os.getpid())
@@ -95,7 +101,23 @@ class SalterWorker(Worker):
                 return None, False
             raise
 
+    def _maybe_seal(self) -> None:
+        if self.housekeeping_every is None or time.monotonic() < self._next_seal:
+            return
+        self._next_seal = time.monotonic() + SEAL_EVERY
+        from salter.audit.seal import seal
+
+        self.running_task = True
+        try:
+            seal()
+        except Exception:
+            logger.exception("sealing the access log failed; trying again later")
+        finally:
+            self.running_task = False
+            close_old_connections()
+
     def _maybe_housekeep(self) -> None:
+        self._maybe_seal()
         if self.housekeeping_every is None or time.monotonic() < self._next_housekeeping:
             return
         self._next_housekeeping = time.monotonic() + self.housekeeping_every

@@ -13,14 +13,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from salter.audit.reading import accesses_of_client
 from salter.cases.models import Case
 from salter.channels.models import OutboundMessage
 from salter.clients import actions as client_actions
-from salter.clients.access import access_client, clients_visible_to
+from salter.clients.access import access_client
 from salter.clients.matching import suggest_duplicates
+from salter.clients.models import Client, ContactPoint
 from salter.documents.access import documents_visible_to
 from salter.intake.access import inbound_visible_to
-from salter.search import check_query, search_clients
+from salter.search import check_query, list_clients, search_clients
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
 from salter.workspace import forms
@@ -37,7 +39,7 @@ def client_list(request, membership):
     text = form.cleaned_data["q"] if form.is_valid() else ""
     error = " ".join(form.errors.get("q", []))
     clients = (search_clients(membership, text) if text or error
-               else clients_visible_to(membership).current())
+               else list_clients(membership))
     page = Paginator(clients.order_by("last_name", "first_name", "business_name", "pk"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     template = "workspace/clients/_list.html" if request.htmx else "workspace/clients/list.html"
@@ -90,6 +92,16 @@ def client_history(membership, client) -> list[HistoryItem]:
     return sorted(items, key=lambda i: i.at, reverse=True)
 
 
+def corrected_fields(revision) -> list[tuple[str, object, object]]:
+    """A revision's changes as (label in the reader's language, before, after)."""
+    labels = {f.name: f.verbose_name for f in Client._meta.get_fields()
+              if hasattr(f, "verbose_name")}
+    labels.update({f"contact:{kind}": label for kind, label in ContactPoint.Kind.choices})
+    labels["contact_person"] = _("contact person")
+    return [(labels.get(name, name), before, after)
+            for name, (before, after) in revision.changes.items()]
+
+
 def render_client_page(request, membership, client, bound_form=None):
     client_forms = {
         "contact": forms.ContactPointForm(actor=membership, client=client),
@@ -103,6 +115,9 @@ def render_client_page(request, membership, client, bound_form=None):
         "contact_points": client.contact_points.order_by("kind", "value"),
         "contact_persons": client.contact_persons.order_by("name"),
         "history": client_history(membership, client),
+        "revisions": [(r, corrected_fields(r)) for r in
+                      client.revisions.select_related("actor")[:20]],
+        "accesses": accesses_of_client(client),
         "forms": client_forms,
         "can_edit": membership.can(Perm.EDIT_CLIENT),
         "can_merge": membership.can(Perm.MERGE_CLIENTS),

@@ -1,0 +1,15 @@
+"""Whose data a record holds: the client ids an access names as its subjects."""
+
+from salter.cases.models import CaseParty
+
+
+def of_case(case) -> list[int]:
+    return list(CaseParty.objects.filter(case=case).values_list("client_id", flat=True))
+
+
+def of_cases(cases) -> list[int]:
+    ids = [c.pk for c in cases]
+    if not ids:
+        return []
+    return list(CaseParty.objects.filter(case_id__in=ids)
+                .values_list("client_id", flat=True).distinct())

@@ -1,0 +1,1 @@
+from tests.workspace.conftest import _english, login  # noqa: F401
