@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from salter.cases.actions import create_case
 from salter.cases.models import Case, CaseEvent, Channel
+from salter.channels.email.devservices import free_port
 from salter.channels.models import Endpoint, InboundMessage, OutboundMessage
 from salter.channels.outbox import send_outbound
 from salter.channels.sms import kannel
@@ -21,7 +22,6 @@ from salter.channels.sms.models import SmsSettings
 from salter.clients.actions import create_client
 from salter.clients.models import Client, Consent, ContactPoint
 from salter.intake.pipeline import process_batch
-from salter.channels.email.devservices import free_port
 from tests.factories import make_municipality
 
 pytestmark = pytest.mark.django_db
