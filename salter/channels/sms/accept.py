@@ -21,10 +21,12 @@ from salter.cases.models import Channel
 from salter.channels.models import Endpoint, InboundMessage
 from salter.channels.sms import kannel
 from salter.channels.sms.adapter import dlr_envelope
+from salter.channels.sms.tasks import process_texts
 from salter.channels.sms.text import endpoint_address, normalise_number
 from salter.documents.storage import read_blob
 from salter.intake.entry import Accepted, RawItem, accept
 from salter.lang.deferred import Deferred
+from salter.tasks import enqueue_on_commit
 
 SOURCE = "kannel"
 PARTS_PREFIX = "sms-parts:"
@@ -58,12 +60,14 @@ def accept_mo(*, municipality, raw: bytes, mo: kannel.Mo | None,
         accepted = accept(municipality=municipality, channel=Channel.SMS,
                           item=RawItem(raw=raw, idempotency_key=key, external_id=external_id,
                                        sha256=digest),
-                          source=SOURCE, endpoint=endpoint, enqueue=enqueue)
+                          source=SOURCE, endpoint=endpoint, enqueue=False)
         if accepted.created and sender is not None:
             # Known at once, so that a number texting many times within the hour is
             # counted before its messages are processed.
             InboundMessage.objects.filter(pk=accepted.inbound.pk).update(
                 sender=(sender.e164 or sender.given)[:254])
+        if accepted.created and enqueue:
+            enqueue_on_commit(process_texts, accepted.inbound.pk)
     if accepted.created and external_id:
         assemble(municipality, external_id, total=mo.concat.total, enqueue=enqueue)
     return accepted
@@ -102,7 +106,9 @@ def assemble(municipality, key: str, *, total: int, enqueue: bool = True,
                                      "part_messages": [parts[s].pk for s in sorted(parts)]}})
     with transaction.atomic():
         accepted = accept(municipality=municipality, channel=Channel.SMS, item=item,
-                          source=SOURCE, endpoint=first.endpoint, enqueue=enqueue and complete)
+                          source=SOURCE, endpoint=first.endpoint, enqueue=False)
+        if accepted.created and enqueue and complete:
+            enqueue_on_commit(process_texts, accepted.inbound.pk)
         if accepted.created:
             InboundMessage.objects.filter(pk=accepted.inbound.pk).update(sender=first.sender)
         if accepted.created and not complete:
@@ -167,5 +173,10 @@ def accept_dlr(*, municipality, query: str, message_id: str, dlr_type: str,
                stamp: str) -> Accepted:
     raw = dlr_envelope(query)
     key = f"dlr:{message_id[:80]}:{dlr_type[:10]}:{stamp[:20]}"
-    return accept(municipality=municipality, channel=Channel.SMS,
-                  item=RawItem(raw=raw, idempotency_key=key), source=SOURCE + "-dlr")
+    with transaction.atomic():
+        accepted = accept(municipality=municipality, channel=Channel.SMS,
+                          item=RawItem(raw=raw, idempotency_key=key), source=SOURCE + "-dlr",
+                          enqueue=False)
+        if accepted.created:
+            enqueue_on_commit(process_texts, accepted.inbound.pk)
+    return accepted
