@@ -158,7 +158,7 @@ def run(*, messages: int, workers: int, seed: int, out, log_path, timeout: float
               f"{cyrillic} in Cyrillic (UCS-2)\n")
     accepted = accept(texts)
     out.write(accepted.line("accept (HTTP MO endpoint, durable, one text a request)") + "\n")
-    window, cost, wall = process(messages, workers, log_path, timeout)
+    window, _cost, wall = process(messages, workers, log_path, timeout)
     out.write(window.line(f"processing ({workers} workers), latency claim→settled") + "\n")
     out.write(f"processed: wall time from starting the workers {wall:.2f} s = "
               f"{messages / wall:,.0f} texts/s; p50 latency "
