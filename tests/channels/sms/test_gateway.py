@@ -410,3 +410,14 @@ def test_sms_settings_command(municipality):
 def test_an_inactive_municipality_is_refused(client):
     sleepy = make_municipality("sleepy", active=False)
     assert mo(client, sleepy).status_code == 403
+
+
+def test_texts_of_a_new_number_in_one_batch_give_one_case_as_one_at_a_time(
+        client, municipality, endpoint):
+    for n in range(3):
+        mo(client, municipality, sender="0657778888", text=f"Poruka {n} o istoj rupi",
+           msg_id=f"b{n}")
+    outcomes = settle()  # the three in one batch
+    assert sorted(outcomes.values()) == ["appended", "appended", "created"]
+    assert Case.objects.filter(municipality=municipality).count() == 1
+    assert OutboundMessage.objects.filter(purpose="ack").count() == 1
