@@ -319,6 +319,9 @@ SALTER_KANNEL_USER = os.environ.get("SALTER_KANNEL_USER", "salter")
 SALTER_KANNEL_PASSWORD = os.environ.get("SALTER_KANNEL_PASSWORD", "")
 SALTER_KANNEL_TIMEOUT = float(os.environ.get("SALTER_KANNEL_TIMEOUT", "10"))
 SALTER_SMS_SECRET = os.environ.get("SALTER_SMS_SECRET", "")
+# A commercial gateway's signed webhook: how far its time stamp may be from ours.
+SALTER_SMS_WEBHOOK_WINDOW_SECONDS = int(os.environ.get("SALTER_SMS_WEBHOOK_WINDOW_SECONDS",
+                                                       "300"))
 # Where Kannel reaches Šalter for delivery reports (SALTER_PUBLIC_URL if unset).
 SALTER_SMS_CALLBACK_URL = os.environ.get("SALTER_SMS_CALLBACK_URL",
                                          SALTER_PUBLIC_URL).rstrip("/")

@@ -19,7 +19,7 @@ urlpatterns = [
     path("staff/<slug:municipality>/staff-security/", include(staff_urlpatterns)),
     path("staff/", include("salter.workspace.urls")),
     path("portal/", include("salter.portal.urls")),
-    path("gateway/sms/kannel/", include("salter.channels.sms.urls")),
+    path("gateway/sms/", include("salter.channels.sms.urls")),
     path("province/", include("salter.dashboards.urls")),
     path("api/", include("salter.api.urls")),
 ]

@@ -169,6 +169,37 @@ def settle_stale_parts(now=None) -> dict[str, int]:
     return done
 
 
+def accept_webhook(*, municipality, body: bytes, data: dict | None, signature: str,
+                   enqueue: bool = True):
+    """Store a webhook request. (accepted, replayed): the very same signed request again
+    is a replay; the same gateway id with a new signature is the gateway resending."""
+    from salter.channels.sms.webhook import MAGIC
+
+    raw = MAGIC + body
+    digest = hashlib.sha256(raw).hexdigest()
+    kind = data.get("type") if data else ""
+    key = f"webhook:{kind}:{data['id'][:150]}" if data else f"webhook-unreadable:{digest}"
+    existing = InboundMessage.objects.filter(municipality=municipality, channel=Channel.SMS,
+                                             idempotency_key=key).first()
+    if existing is not None:
+        replayed = (existing.metadata or {}).get("signature") == signature
+        return Accepted(existing, False), replayed
+    endpoint = endpoint_for(municipality, data["to"]) if data and kind == "mo" else None
+    sender = normalise_number(data["from"]) if data and kind == "mo" else None
+    with transaction.atomic():
+        accepted = accept(municipality=municipality, channel=Channel.SMS,
+                          item=RawItem(raw=raw, idempotency_key=key, sha256=digest,
+                                       metadata={"signature": signature}),
+                          source="webhook" if kind != "dlr" else "webhook-dlr",
+                          endpoint=endpoint, enqueue=False)
+        if accepted.created and sender is not None:
+            InboundMessage.objects.filter(pk=accepted.inbound.pk).update(
+                sender=(sender.e164 or sender.given)[:254])
+        if accepted.created and enqueue:
+            enqueue_on_commit(process_texts, accepted.inbound.pk)
+    return accepted, False
+
+
 def accept_dlr(*, municipality, query: str, message_id: str, dlr_type: str,
                stamp: str) -> Accepted:
     raw = dlr_envelope(query)

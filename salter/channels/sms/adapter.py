@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 
 from salter.cases.models import Channel
 from salter.channels.adapters import Adapter, PermanentFailure, TemporaryFailure
-from salter.channels.sms import gsm, kannel
+from salter.channels.sms import gsm, kannel, webhook
 from salter.channels.sms.text import normalise_number, opt_out_word, plain_latin
 from salter.clients.models import ContactPoint
 from salter.intake.items import DeliveryReport, Item, Sender, Unreadable
@@ -44,6 +44,21 @@ def read_dlr(raw: bytes) -> dict[str, str]:
     query = line.partition(": ")[2]
     return {name: values[0] for name, values in
             urllib.parse.parse_qs(query, keep_blank_values=True).items()}
+
+
+# A webhook's status as the Kannel report type it means.
+WEBHOOK_DLR = {"delivered": kannel.DLR_DELIVERED, "failed": kannel.DLR_FAILED,
+               "buffered": kannel.DLR_BUFFERED, "sent": kannel.DLR_SMSC_ACCEPTED}
+
+
+def webhook_mo(data: dict) -> kannel.Mo:
+    """A webhook's MO as the Kannel MO it is, in UTF-8."""
+    stamp = data.get("time")
+    return kannel.Mo(sender=data["from"][:64], receiver=data["to"][:64],
+                     text_bytes=data["text"].encode("utf-8"), coding="0", charset="UTF-8",
+                     udh=b"", smsc="webhook",
+                     time=stamp if isinstance(stamp, int) and not isinstance(stamp, bool)
+                     else None, kannel_id=f"webhook:{data['id'][:80]}")
 
 
 def report_state(dlr_type: str) -> str | None:
@@ -74,9 +89,18 @@ class SmsAdapter(Adapter):
 
     def interpret(self, inbound, raw: bytes, context) -> Item:
         if raw.startswith(DLR_MAGIC):
-            return self._report(inbound, raw)
+            return self._report(inbound, read_dlr(raw))
         try:
-            if raw.startswith(kannel.PARTS_MAGIC):
+            if raw.startswith(webhook.MAGIC):
+                data = webhook.read(raw[len(webhook.MAGIC):])
+                if data["type"] == "dlr":
+                    return self._report(inbound, {
+                        "id": data["message_id"], "reply": str(data.get("reason", ""))[:200],
+                        "type": str(WEBHOOK_DLR[data["status"]])})
+                mo = webhook_mo(data)
+                text = mo.text()
+                external_id = f"sms:{mo.idempotency_key()}"
+            elif raw.startswith(kannel.PARTS_MAGIC):
                 parts = [mo for _seq, mo in sorted(kannel.read_parts(raw),
                                                    key=lambda p: p[0])]
                 mo, text = parts[0], kannel.joined_text(parts)
@@ -156,10 +180,9 @@ class SmsAdapter(Adapter):
             facts={"sms": {"from": mo.sender, "to": mo.receiver, "part": concat.seq,
                            "total": concat.total, "reference": concat.reference}})
 
-    def _report(self, inbound, raw: bytes) -> Item:
+    def _report(self, inbound, fields: dict) -> Item:
         from salter.channels.models import OutboundMessage
 
-        fields = read_dlr(raw)
         message_id = fields.get("id", "")
         state = report_state(fields.get("type", ""))
         reply = fields.get("reply", "")[:200]

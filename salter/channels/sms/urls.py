@@ -1,4 +1,5 @@
-"""Kannel's callbacks, mounted below gateway/sms/kannel/."""
+"""The SMS gateways' callbacks, mounted below gateway/sms/: Kannel's MO and delivery
+reports, and the signed JSON webhook of a commercial gateway."""
 
 from django.urls import path
 
@@ -6,6 +7,7 @@ from salter.channels.sms import views
 
 app_name = "sms"
 urlpatterns = [
-    path("<slug:municipality>/mo/", views.mo, name="kannel_mo"),
-    path("<slug:municipality>/dlr/", views.dlr, name="kannel_dlr"),
+    path("kannel/<slug:municipality>/mo/", views.mo, name="kannel_mo"),
+    path("kannel/<slug:municipality>/dlr/", views.dlr, name="kannel_dlr"),
+    path("webhook/<slug:municipality>/", views.gateway_webhook, name="webhook"),
 ]

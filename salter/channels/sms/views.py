@@ -9,16 +9,19 @@ answers the same, so the URL tells a stranger nothing. Answers are short plain t
 which Kannel writes to its log.
 """
 
+import logging
+
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from salter.channels.sms import kannel
-from salter.channels.sms.accept import accept_dlr, accept_mo
+from salter.channels.sms import kannel, webhook
+from salter.channels.sms.accept import accept_dlr, accept_mo, accept_webhook
 from salter.tenancy.models import Municipality
 from salter.web.boundary import max_body
 
+logger = logging.getLogger(__name__)
 # The longest MO, as percent-encoded UCS-2 in a query string or a post-url body.
 MAX_REQUEST_BYTES = 256 * 1024
 
@@ -92,3 +95,38 @@ def dlr(request, municipality: str):
                           stamp=request.GET.get("time", ""))
     return _text(202 if accepted.created else 200,
                  _("Report received as message %(id)s.") % {"id": accepted.inbound.pk})
+
+
+@csrf_exempt
+@max_body(64 * 1024)
+@require_http_methods(["POST"])
+def gateway_webhook(request, municipality: str):
+    """A commercial gateway's signed JSON (salter.channels.sms.webhook)."""
+    body = request.body
+    signature = request.headers.get("X-Salter-Signature", "")
+    try:
+        webhook.check(municipality, request.headers.get("X-Salter-Timestamp", ""),
+                      signature, body)
+    except webhook.Refused as exc:
+        logger.warning("sms webhook for %s refused: %s", municipality[:50], exc.reason)
+        return _text(exc.status, _("Refused: %(reason)s.") % {"reason": exc.reason})
+    place = Municipality.objects.filter(slug=municipality, is_active=True).first()
+    if place is None:
+        logger.warning("sms webhook for %s refused: not active", municipality[:50])
+        return _text(403, _("Refused: %(reason)s.") % {"reason": "not active"})
+    try:
+        data, problem = webhook.read(body), None
+    except kannel.Malformed as exc:
+        data, problem = None, exc
+    accepted, replayed = accept_webhook(municipality=place, body=body, data=data,
+                                        signature=signature)
+    if replayed:
+        logger.warning("sms webhook for %s refused: replayed", municipality[:50])
+        return _text(403, _("Refused: %(reason)s.") % {"reason": "replayed"})
+    if problem is not None:
+        return _text(400, _("%(field)s: %(reason)s (stored as message %(id)s)") % {
+            "field": problem.field, "reason": problem.reason, "id": accepted.inbound.pk})
+    if not accepted.created:
+        return _text(200, _("Already received as message %(id)s.") % {
+            "id": accepted.inbound.pk})
+    return _text(202, _("Received as message %(id)s.") % {"id": accepted.inbound.pk})

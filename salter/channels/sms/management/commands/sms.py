@@ -2,6 +2,8 @@
 
   kannel-config --municipality SLUG --base-url URL [--smsc-id ID]
                                    the sms-service and sendsms-user groups for kannel.conf
+  webhook-secret --municipality SLUG
+                                   the key a commercial gateway signs its webhook with
   endpoint --municipality SLUG --number N [--label L] [--department ID]
                                    register the municipality's SMS number (or short code)
   settings --municipality SLUG [--plain-latin on|off] [--daily-limit N]
@@ -42,6 +44,9 @@ class Command(BaseCommand):
         config.add_argument("--smsc-id", default="", metavar="ID",
                             help="Only the texts of this SMSC (one Kannel, several "
                                  "municipalities).")
+        secret = sub.add_parser("webhook-secret",
+                                help="Print the key of a commercial gateway's webhook.")
+        secret.add_argument("--municipality", required=True, metavar="SLUG")
         endpoint = sub.add_parser("endpoint", help="Register an SMS number of a municipality.")
         endpoint.add_argument("--municipality", required=True, metavar="SLUG")
         endpoint.add_argument("--number", required=True)
@@ -64,6 +69,14 @@ class Command(BaseCommand):
             raise CommandError("--base-url: give Šalter's URL, e.g. https://salter.example.rs")
         self.stdout.write(kannel.config_groups(slug=place.slug, base_url=base_url,
                                                name=place.name, smsc_id=smsc_id), ending="")
+
+    def handle_webhook_secret(self, *, municipality, **options):
+        from salter.channels.sms.webhook import webhook_secret
+
+        place = _municipality(municipality)
+        self.stdout.write(f"POST {{Šalter}}/gateway/sms/webhook/{place.slug}/\n"
+                          f"key (HMAC-SHA256 of \"<timestamp>.<body>\"): "
+                          f"{webhook_secret(place.slug)}\n")
 
     def handle_endpoint(self, *, municipality, number, label, department, **options):
         place = _municipality(municipality)
