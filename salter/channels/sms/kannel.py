@@ -155,28 +155,29 @@ def _ascii(fields: dict, name: str) -> str:
 def _mo(fields: dict) -> Mo:
     if "from" not in fields:
         raise Malformed("from", Deferred(gettext_noop(
-            "The sender (from) is missing; the sms-service's URL must pass %(escape)s."),
-            {"escape": "%p"}))
+            "The sender is missing: the field %(field)s, which Kannel fills with %(escape)s."),
+            {"field": "from", "escape": "%p"}))
     if "to" not in fields:
         raise Malformed("to", Deferred(gettext_noop(
-            "The receiver (to) is missing; the sms-service's URL must pass %(escape)s."),
-            {"escape": "%P"}))
+            "The receiver is missing: the field %(field)s, which Kannel fills with "
+            "%(escape)s."), {"field": "to", "escape": "%P"}))
     if "text" not in fields:
         raise Malformed("text", Deferred(gettext_noop(
-            "The text is missing; the sms-service's URL must pass %(escape)s."),
-            {"escape": "%b"}))
+            "The text is missing: the field %(field)s, which Kannel fills with %(escape)s."),
+            {"field": "text", "escape": "%b"}))
     sender = fields["from"].decode("utf-8", "replace").strip()
     receiver = _ascii(fields, "to")
     coding = _ascii(fields, "coding") or "0"
     if coding not in CODINGS:
         raise Malformed("coding", Deferred(gettext_noop(
-            "Unknown coding %(coding)s: Kannel sends 0 (GSM), 1 (8-bit) or 2 (UCS-2)."),
+            "Unknown coding %(coding)s: Kannel sends 0 (GSM alphabet), 1 (8 bits) or 2 "
+            "(UCS-2)."),
             {"coding": coding[:10]}))
     charset = _ascii(fields, "charset")
     raw_time = _ascii(fields, "time")
     if raw_time and not raw_time.lstrip("-").isdigit():
         raise Malformed("time", Deferred(gettext_noop(
-            "The time must be a Unix time stamp (%(escape)s), not %(value)s."),
+            "The time must be in seconds since 1970 (%(escape)s), not %(value)s."),
             {"value": raw_time[:30], "escape": "%T"}))
     udh = fields.get("udh", b"")
     if len(fields["text"]) > MAX_TEXT_BYTES:

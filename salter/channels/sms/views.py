@@ -89,7 +89,8 @@ def dlr(request, municipality: str):
         return _text(403, _("Wrong or missing signature."))
     dlr_type = request.GET.get("type", "")
     if not dlr_type.isdigit():
-        return _text(400, _("type: the report's type is missing or not a number."))
+        return _text(400, _("%(field)s: the report's type is missing or not a number.")
+                     % {"field": "type"})
     accepted = accept_dlr(municipality=place, query=request.META.get("QUERY_STRING", ""),
                           message_id=message_id, dlr_type=dlr_type,
                           stamp=request.GET.get("time", ""))
