@@ -22,6 +22,9 @@ SALTER = VENV / "bin" / "salter"
 # Debian packages the integration and browser tests drive (real services, no mocks).
 TEST_APT_PACKAGES = [
     "chromium", "dovecot-imapd", "dovecot-lmtpd", "gettext",
+    # A real SMS gateway: bearerbox and smsbox, and kannel-extras for its test SMSC
+    # fakesmsc (/usr/lib/kannel/test/fakesmsc).
+    "kannel", "kannel-extras",
     # pdftotext reads back the PDF exports; pg_dump and pg_restore make and restore backups.
     "poppler-utils", "postgresql-client",
 ]

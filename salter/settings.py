@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "salter.registry",
     "salter.documents",
     "salter.channels",
+    "salter.channels.sms",
     "salter.intake",
     "salter.requests",
     "salter.schedule",
@@ -309,6 +310,31 @@ SALTER_MAIL_SINK_DIR = Path(os.environ.get("SALTER_MAIL_SINK_DIR", VAR_DIR / "se
 # Largest message the SMTP receiver accepts (bytes), announced with the SIZE extension.
 SALTER_MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("SALTER_MAIL_MAX_MESSAGE_BYTES",
                                                    str(25 * 1024 * 1024)))
+
+# Text messages through Kannel (docs/operations.md, "SMS through Kannel"): its sendsms
+# URL and the sendsms-user's credentials; SALTER_SMS_SECRET keys the secrets of the MO
+# callbacks and the signatures of the delivery-report URLs (SECRET_KEY if unset).
+SALTER_KANNEL_URL = os.environ.get("SALTER_KANNEL_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
+SALTER_KANNEL_USER = os.environ.get("SALTER_KANNEL_USER", "salter")
+SALTER_KANNEL_PASSWORD = os.environ.get("SALTER_KANNEL_PASSWORD", "")
+SALTER_KANNEL_TIMEOUT = float(os.environ.get("SALTER_KANNEL_TIMEOUT", "10"))
+SALTER_SMS_SECRET = os.environ.get("SALTER_SMS_SECRET", "")
+# A commercial gateway's signed webhook: how far its time stamp may be from ours.
+SALTER_SMS_WEBHOOK_WINDOW_SECONDS = int(os.environ.get("SALTER_SMS_WEBHOOK_WINDOW_SECONDS",
+                                                       "300"))
+# Where Kannel reaches Šalter for delivery reports (SALTER_PUBLIC_URL if unset).
+SALTER_SMS_CALLBACK_URL = os.environ.get("SALTER_SMS_CALLBACK_URL",
+                                         SALTER_PUBLIC_URL).rstrip("/")
+# Defaults of every municipality's SMS settings (`salter sms settings` changes one's):
+# Latin without diacritics, messages a day (0: no limit), texts an hour from one number
+# before it gets no more acknowledgements, hours a text continues the only open case.
+SALTER_SMS_PLAIN_LATIN = env_bool("SALTER_SMS_PLAIN_LATIN", False)
+SALTER_SMS_DAILY_LIMIT = int(os.environ.get("SALTER_SMS_DAILY_LIMIT", "2000"))
+SALTER_SMS_ACK_HOURLY_LIMIT = int(os.environ.get("SALTER_SMS_ACK_HOURLY_LIMIT", "5"))
+SALTER_SMS_RECENT_CASE_HOURS = int(os.environ.get("SALTER_SMS_RECENT_CASE_HOURS", "72"))
+# The parts of a concatenated text that Kannel passed on one by one wait this long for
+# the rest; an incomplete set is then quarantined with the parts it has.
+SALTER_SMS_PARTS_TIMEOUT_SECONDS = int(os.environ.get("SALTER_SMS_PARTS_TIMEOUT_SECONDS", "600"))
 
 # How long the link in a request to an outside body works (days); it works once.
 SALTER_REQUEST_LINK_DAYS = int(os.environ.get("SALTER_REQUEST_LINK_DAYS", "60"))

@@ -14,10 +14,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/<slug:municipality>/mail/", include("salter.channels.urls")),
     path("staff/<slug:municipality>/intake/", include("salter.intake.urls")),
+    path("staff/<slug:municipality>/sms/", include("salter.channels.sms.staff_urls")),
     path("staff/<slug:municipality>/access-log/", include("salter.audit.urls")),
     path("staff/<slug:municipality>/staff-security/", include(staff_urlpatterns)),
     path("staff/", include("salter.workspace.urls")),
     path("portal/", include("salter.portal.urls")),
+    path("gateway/sms/", include("salter.channels.sms.urls")),
     path("province/", include("salter.dashboards.urls")),
     path("api/", include("salter.api.urls")),
 ]

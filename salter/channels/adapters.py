@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 # Channel (cases.models.Channel value) → dotted path of its adapter class.
 ADAPTERS = {
     "email": "salter.channels.email.adapter.EmailAdapter",
+    "sms": "salter.channels.sms.adapter.SmsAdapter",
 }
 
 

@@ -167,6 +167,10 @@ class OutboundMessage(models.Model):
         RETRYING = "retrying", _("Deferred")
         FAILED = "failed", _("Failed")
         BOUNCED = "bounced", _("Bounced")
+        # Delivery reports (SMS): held by the network for a phone that is off, and
+        # delivered to the phone.
+        BUFFERED = "buffered", _("Buffered by the network")
+        DELIVERED = "delivered", _("Delivered")
 
     class Purpose(models.TextChoices):
         ACKNOWLEDGEMENT = "ack", _("Acknowledgement")

@@ -327,7 +327,8 @@ def record_delivery_report(*, actor, municipality, report) -> list[OutboundMessa
                                                  kind__in=ContactPoint.Kind.values,
                                                  value__in=report.recipients):
             mark_contact_failing(actor=actor, point=point, reason=reason)
-    messages = _reported_messages(municipality, report)
+    messages = [message for message in _reported_messages(municipality, report)
+                if not _behind(message.state, report.state)]
     for message in messages:
         OutboundMessage.objects.filter(pk=message.pk).update(
             state=report.state, last_error=reason[:2000])
@@ -338,6 +339,15 @@ def record_delivery_report(*, actor, municipality, report) -> list[OutboundMessa
                                 "channel": message.channel},
                          ref={"outbound": message.pk})
     return messages
+
+
+# Reports may arrive out of order (the SMSC's "accepted" after the phone's "delivered"):
+# a report never takes a message back to a state it has passed.
+_PROGRESS = {State.SENT: 1, State.BUFFERED: 2, State.DELIVERED: 3}
+
+
+def _behind(current: str, reported: str) -> bool:
+    return _PROGRESS.get(reported, 99) < _PROGRESS.get(current, 0)
 
 
 def _reported_messages(municipality, report) -> list[OutboundMessage]:

@@ -119,11 +119,16 @@ class _Batch:
     def __init__(self):
         self.by_external_id: dict[str, Decision] = {}
         self.new_clients: dict[tuple[str, str], NewClient] = {}
+        # The case each new client's first item opens: their only case, which a later
+        # item continuing "the only recent open case" joins, as it would one at a time.
+        self.opened_for: dict[int, NewCase] = {}
 
     def remember(self, decision: Decision) -> None:
         item = decision.item
         if item is not None and item.external_id:
             self.by_external_id.setdefault(item.external_id, decision)
+        if decision.opens is not None and isinstance(decision.client, NewClient):
+            self.opened_for.setdefault(id(decision.client), decision.opens)
 
     def new_client(self, item: Item) -> NewClient:
         key = (item.sender.kind, item.sender.value)
@@ -252,6 +257,8 @@ def _thread(inbound, item: Item, marks, known, batch: _Batch, client):
         return known.case(max(by_mark)[1])
     if isinstance(client, Client) and client.pk in known.recent:
         return known.case(known.recent[client.pk])
+    if item.recent_case_window is not None and isinstance(client, NewClient):
+        return batch.opened_for.get(id(client))
     return None
 
 

@@ -40,8 +40,10 @@ SECRET = "Tajanstvenović"  # appears only in the other municipality's data
 HIDDEN = "Skrivenović"
 ROLES = list(Role.values)
 ARGUMENT = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
-# Public or session-plumbing URLs: they take no tenant data by id.
-PUBLIC_PREFIXES = ("accounts/", "i18n/", "static/", "portal/")
+# Public or session-plumbing URLs: they take no tenant data by id. The SMS gateway's
+# callbacks are not staff routes: a secret or signature keyed by the municipality decides
+# (tests/channels/sms/test_gateway.py proves they cannot cross municipalities).
+PUBLIC_PREFIXES = ("accounts/", "i18n/", "static/", "portal/", "gateway/")
 # URL arguments that are not object ids, with values to try.
 PLAIN_ARGUMENTS = {
     "municipality": None,  # filled by the test

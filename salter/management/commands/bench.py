@@ -1,4 +1,6 @@
 """`salter bench email`: how fast e-mail intake accepts and processes a realistic corpus.
+`salter bench sms`: MO texts through the HTTP endpoint, their processing, and MT into a
+real Kannel (salter/bench/sms.py).
 `salter bench ingest`: `salter ingest-email` over a folder of files, beside django-helpdesk
 (`--helpdesk`), in turn (salter/bench/ingest.py).
 `salter bench audit`: what writing the access log costs a page (salter/bench/audit.py).
@@ -27,7 +29,7 @@ class Command(BaseCommand):
     help = "Benchmark e-mail intake (accept and full processing) on a throwaway database."
 
     def add_arguments(self, parser):
-        parser.add_argument("channel", choices=["email", "ingest", "audit"])
+        parser.add_argument("channel", choices=["email", "sms", "ingest", "audit"])
         parser.add_argument("--messages", type=int, default=10000)
         parser.add_argument("--workers", type=int, default=2,
                             help="worker processes for the processing step")
@@ -51,7 +53,8 @@ class Command(BaseCommand):
             self._inside_audit(pages=messages)
             return
         if inside:
-            self._inside(messages=messages, workers=workers, seed=seed, timeout=timeout)
+            self._inside(messages=messages, workers=workers, seed=seed, timeout=timeout,
+                         channel=channel)
             return
         workdir = Path(tempfile.mkdtemp(prefix="salter-bench-"))
         url = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -91,8 +94,12 @@ class Command(BaseCommand):
         if not run(pages=pages, out=self.stdout):
             sys.exit(3)
 
-    def _inside(self, *, messages: int, workers: int, seed: int, timeout: float) -> None:
-        from salter.bench.email import run
+    def _inside(self, *, messages: int, workers: int, seed: int, timeout: float,
+                channel: str = "email") -> None:
+        if channel == "sms":
+            from salter.bench.sms import run
+        else:
+            from salter.bench.email import run
 
         call_command("migrate", verbosity=0, interactive=False)
         log_path = Path(settings.MEDIA_ROOT).parent / "workers.log"
@@ -108,7 +115,8 @@ def _bench_env(url: str, workdir: Path) -> dict:
             "SALTER_VAR_DIR": str(workdir), "DEBUG": "0", "LOG_LEVEL": "WARNING",
             "SECRET_KEY": os.environ.get("SECRET_KEY", "salter-bench"),
             # Nobody listens there: no acknowledgement of the benchmark leaves the machine.
-            "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(_closed_port())}
+            "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(_closed_port()),
+            "SALTER_KANNEL_URL": f"http://127.0.0.1:{_closed_port()}/cgi-bin/sendsms"}
 
 
 def _closed_port() -> int:

@@ -1,0 +1,13 @@
+from django import template
+
+from salter.channels.sms.panel import panel_context
+
+register = template.Library()
+
+
+@register.inclusion_tag("sms/case_reply.html", takes_context=True)
+def sms_reply_panel(context, case):
+    """The reply-by-SMS panel of the case page."""
+    return {**panel_context(case), "case": case,
+            "membership": context.get("membership") or context.get("current_membership"),
+            "csrf_token": context.get("csrf_token"), "request": context.get("request")}
