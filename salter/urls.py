@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from salter.accounts.urls import staff_urlpatterns
 from salter.accounts.views import LoginView
+from salter.portal import views as portal_views
 from salter.web.boundary import max_body
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("staff/<slug:municipality>/staff-security/", include(staff_urlpatterns)),
     path("staff/", include("salter.workspace.urls")),
     path("portal/", include("salter.portal.urls")),
+    # The short tracking link of a text message (salter.intake.acknowledgements).
+    path("t/<str:code>", portal_views.short_link, name="short_tracking_link"),
     path("gateway/sms/", include("salter.channels.sms.urls")),
     path("province/", include("salter.dashboards.urls")),
     path("api/", include("salter.api.urls")),

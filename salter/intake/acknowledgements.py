@@ -35,7 +35,11 @@ class Acknowledgement:
     language: str
 
 
-def tracking_url(municipality: Municipality, case) -> str:
+def tracking_url(municipality: Municipality, case, *, short: bool = False) -> str:
+    """Where the client follows the case: the portal's page, or for a text message the
+    short link (`/t/<code>`, ~40 characters) that leads there."""
+    if short:
+        return f"{settings.SALTER_PUBLIC_URL}/t/{case.tracking_code}"
     return (f"{settings.SALTER_PUBLIC_URL}/portal/{municipality.slug}/track/"
             f"?code={case.tracking_code}")
 
@@ -65,7 +69,7 @@ def compose(*, municipality: Municipality, case, subject: str, language: str,
     subject = " ".join(subject.split())[:_QUOTED_SUBJECT_LENGTH]
     values = {
         "subject": subject, "registry_number": case.registry_number,
-        "tracking_url": tracking_url(municipality, case),
+        "tracking_url": tracking_url(municipality, case, short=variant == "sms"),
         "signature": signature(municipality, language),
         "due_date": _due_date(case.due_at, language),
     }

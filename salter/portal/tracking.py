@@ -47,6 +47,16 @@ def normalize_code(code: str) -> str:
     return _NOT_CODE.sub("", code or "").upper()
 
 
+def find_case_anywhere(code: str) -> Case | None:
+    """The case of an active municipality with this code (codes are unique across the
+    province), for the short link that names no municipality."""
+    code = normalize_code(code)
+    if len(code) != TRACKING_CODE_LENGTH:
+        return None
+    return (Case.objects.filter(tracking_code=code, municipality__is_active=True)
+            .select_related("municipality").first())
+
+
 def find_case(municipality, code: str) -> Case | None:
     code = normalize_code(code)
     if len(code) != TRACKING_CODE_LENGTH:

@@ -3,13 +3,16 @@
 Only active municipalities exist here; any other slug gets the same "not found" page.
 """
 
+from urllib.parse import urlencode
+
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from salter.portal.forms import TrackForm
-from salter.portal.tracking import find_case, public_timeline, take_lookup
+from salter.portal.tracking import find_case, find_case_anywhere, public_timeline, take_lookup
 from salter.tenancy.models import Municipality
 from salter.web.boundary import max_body
 
@@ -71,8 +74,13 @@ def track(request, municipality):
     if m is None:
         return _not_found(request)
     if request.method == "GET":
-        return redirect("portal:home", municipality=m.slug)
-    form = TrackForm(request.POST)
+        # The link in an acknowledgement (…/track/?code=…) opens the case at once; a bare
+        # GET is the home page's form.
+        if "code" not in request.GET:
+            return redirect("portal:home", municipality=m.slug)
+        form = TrackForm(request.GET)
+    else:
+        form = TrackForm(request.POST)
     if not form.is_valid():
         return _page(request, m, form=form)
     if not take_lookup(request):
@@ -82,3 +90,17 @@ def track(request, municipality):
         # Same answer for a code that does not exist and one of another municipality.
         return _page(request, m, form=form, not_found=True)
     return _page(request, m, form=TrackForm(), case=case, steps=public_timeline(case))
+
+
+@require_http_methods(["GET"])
+def short_link(request, code):
+    """`/t/<code>`: the short tracking link of a text message. Leads to the case's page on
+    its municipality's portal; an unknown code gets the portal's "not found", and every
+    try counts against the address's lookups like the form's."""
+    if not take_lookup(request):
+        return render(request, "portal/not_found.html", {"throttled": True}, status=429)
+    case = find_case_anywhere(code)
+    if case is None:
+        return _not_found(request)
+    return redirect(f"{reverse('portal:track', args=[case.municipality.slug])}"
+                    f"?{urlencode({'code': case.tracking_code})}")

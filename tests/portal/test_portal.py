@@ -121,3 +121,27 @@ def test_get_on_track_goes_back_to_the_landing_page(client, municipality):
     response = client.get(reverse("portal:track", args=["subotica"]))
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home", args=["subotica"])
+
+
+def test_the_acknowledgements_link_opens_the_case(client, case):
+    response = client.get(reverse("portal:track", args=["subotica"]),
+                          {"code": case.tracking_code})
+    assert response.status_code == 200
+    assert case.registry_number in response.content.decode()
+    assert "TAJNA" not in response.content.decode()
+
+
+def test_the_short_link_leads_to_the_case_on_its_municipalitys_portal(client, case):
+    response = client.get(f"/t/{case.tracking_code.lower()}")
+    assert response.status_code == 302
+    assert response["Location"] == (reverse("portal:track", args=["subotica"])
+                                    + f"?code={case.tracking_code}")
+    assert case.registry_number in client.get(response["Location"]).content.decode()
+
+
+def test_a_short_link_that_leads_nowhere_is_not_found_and_counted(client, case, settings):
+    settings.SALTER_PORTAL_MAX_LOOKUPS = 2
+    assert client.get("/t/ZZZZZZZZZZ").status_code == 404
+    Municipality.objects.filter(slug="subotica").update(is_active=False)
+    assert client.get(f"/t/{case.tracking_code}").status_code == 404
+    assert client.get(f"/t/{case.tracking_code}").status_code == 429

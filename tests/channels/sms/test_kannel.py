@@ -51,7 +51,7 @@ def test_a_text_becomes_a_case_acknowledged_through_kannel_with_delivery(
     sender, receiver, ack = phones.wait_for_text(
         lambda sender, receiver, text: case.registry_number in text)
     assert (sender, receiver) == ("1234", CITIZEN_E164)
-    assert ack.endswith(f"/portal/subotica/track/?code={case.tracking_code}")
+    assert ack.endswith(f"/t/{case.tracking_code}")
     # Kannel reports "accepted by the SMSC", then "delivered".
     wait_until(lambda: InboundMessage.objects.filter(source="kannel-dlr").count() >= 2,
                what="delivery reports")
