@@ -121,14 +121,20 @@ def _staff_pages(bench: _Bench, slug: str) -> None:
 
 
 def _deep(bench, username, slug, queue) -> dict:
-    """The query string of a page deep in a queue (`inbox.deep_page_params` where the
-    inbox pages by cursor)."""
+    """The query string of the page DEEP_PAGE pages into a queue: the cursor of the row
+    before it, as the "Next" links would have led there."""
+    from salter.paging import encode_values
+    from salter.tenancy.models import Membership
     from salter.workspace import inbox
 
-    deep = getattr(inbox, "deep_page_params", None)
-    if deep is None:
-        return {"page": DEEP_PAGE}
-    return deep(username, slug, queue, "due", DEEP_PAGE)
+    member = Membership.objects.select_related("municipality", "department").get(
+        user__username=username, municipality__slug=slug)
+    keys = inbox.sort_keys("due")
+    rows = inbox.queue_cases(member, queue).order_by(*(k.expression() for k in keys))
+    found = list(rows.values_list(*(k.name for k in keys))[DEEP_PAGE * 25 - 1:DEEP_PAGE * 25])
+    if not found:  # a queue shorter than that: its last row
+        found = list(rows.reverse().values_list(*(k.name for k in keys))[:1])
+    return {"cursor": encode_values(keys, found[0])} if found else {}
 
 
 def _samples(slug: str) -> dict:
@@ -177,6 +183,7 @@ def _search_pages(bench: _Bench, slug: str, s: dict) -> None:
         "name partial": fold(last)[:5],
         "first + last name": f"{first} {last}",
         "document text": "priključak vodovodnu",
+        "message text": "hitno reši",
     }
     for i, phone in enumerate(_phone_notations(s["phone"])):
         terms[f"phone notation {i + 1}"] = phone
@@ -214,12 +221,17 @@ def _api_pages(bench: _Bench, slug: str, s: dict) -> None:
 
 
 def _api_deep(username: str, slug: str) -> dict:
-    from salter.api import views
+    """A page DEEP_PAGE pages into the API's list, by its cursor."""
+    from salter.api.views import NEWEST
+    from salter.paging import encode_values
 
-    deep = getattr(views, "deep_page_params", None)
-    if deep is None:
-        return {"offset": DEEP_PAGE * 25, "limit": 25}
-    return deep(username, slug, DEEP_PAGE * 25)
+    rows = Case.objects.filter(municipality__slug=slug).order_by(
+        *(k.expression() for k in NEWEST))
+    if username.endswith(".referent"):
+        rows = rows.filter(department__name=COMMUNAL)
+    found = list(rows.values_list(*(k.name for k in NEWEST))[DEEP_PAGE * 25 - 1:
+                                                              DEEP_PAGE * 25])
+    return {"cursor": encode_values(NEWEST, found[0])} if found else {}
 
 
 def run(*, repeat: int, only: str, json_path: str, compare: str, out) -> bool:

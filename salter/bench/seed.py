@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from salter import bulk
 from salter.cases.models import Case, CaseEvent, CaseParty, Channel, Priority
@@ -197,7 +197,10 @@ class _MunicipalitySeeder:
                                people.HUNGARIAN_SURNAMES))
         elif community == "sk":
             self.pools.append((people.SLOVAK_MEN + people.SLOVAK_WOMEN, people.SLOVAK_SURNAMES))
-        self.sequences: dict[int, int] = {}
+        # Numbers go on from those already given (a second seed adds to the first).
+        self.sequences: dict[int, int] = dict(
+            Case.objects.filter(municipality=municipality).values("year")
+            .annotate(last=models.Max("sequence")).values_list("year", "last"))
         self.clients: list[tuple[int, str, str]] = []  # (id, display name, contact value)
 
     # Clients -------------------------------------------------------------------------

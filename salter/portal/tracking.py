@@ -7,17 +7,15 @@ notes, messages, names or who did what.
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 
-from salter.cases.models import TRACKING_CODE_LENGTH, Case, CaseEvent
+from salter import search
+from salter.cases.models import Case, CaseEvent
 from salter.cases.workflow import Status
 from salter.web.addresses import client_address
-
-_NOT_CODE = re.compile(r"[\s\-]")
 
 # Defaults for the settings SALTER_PORTAL_MAX_LOOKUPS and SALTER_PORTAL_LOOKUP_WINDOW_SECONDS:
 # a citizen checks a case a few times, not twenty times in a quarter of an hour.
@@ -43,15 +41,9 @@ def take_lookup(request) -> bool:
     return count <= getattr(settings, "SALTER_PORTAL_MAX_LOOKUPS", MAX_LOOKUPS)
 
 
-def normalize_code(code: str) -> str:
-    return _NOT_CODE.sub("", code or "").upper()
-
-
 def find_case(municipality, code: str) -> Case | None:
-    code = normalize_code(code)
-    if len(code) != TRACKING_CODE_LENGTH:
-        return None
-    return Case.objects.filter(municipality=municipality, tracking_code=code).first()
+    """The case of this tracking code, through the one search module."""
+    return search.find_by_tracking_code(municipality, code)
 
 
 @dataclass(frozen=True)
