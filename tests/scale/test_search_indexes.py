@@ -115,8 +115,9 @@ def test_words_are_matched_through_the_search_index(clerk, everywhere, model_nam
 
     model = {"case": Case, "client": Client, "message": InboundMessage,
              "document": Document}[model_name]
-    rows = model.objects.filter(search.matching(model, ("djordjevic", "dragan")),
-                                municipality=clerk.municipality)
+    # The match alone: with the municipality's filter as well, a planner may rightly
+    # prefer the municipality's index for a test's handful of rows.
+    rows = model.objects.filter(search.matching(model, ("djordjevic", "dragan")))
     text = plan(rows)
     assert full_scans(text, model._meta.db_table) == [], text
     if connection.vendor == "postgresql":
