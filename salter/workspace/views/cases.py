@@ -64,10 +64,11 @@ def _related(visible, case: Case):
     """Cases linked to `case` either way: the links first (by their own indexes), then
     those cases by key — a join of every case with the links walked the municipality's
     cases."""
-    links = CaseLink.objects.filter(municipality_id=case.municipality_id)
+    # The links by their case keys' indexes; `visible` keeps the municipality's scope.
     return visible.filter(
-        Q(pk__in=links.filter(from_case=case).values("to_case_id"))
-        | Q(pk__in=links.filter(to_case=case).values("from_case_id"))).order_by("pk")
+        Q(pk__in=CaseLink.objects.filter(from_case=case).values("to_case_id"))
+        | Q(pk__in=CaseLink.objects.filter(to_case=case).values("from_case_id"))
+    ).order_by("pk")
 
 
 def correspondence(case: Case) -> list[dict]:
