@@ -146,9 +146,12 @@ class Case(models.Model):
             models.Index(fields=["municipality", "status", "due_at"]),
             models.Index(fields=["municipality", "assignee", "status"]),
             models.Index(fields=["municipality", "department", "status"]),
-            # "All cases" and the API, newest first; by due date; by priority.
+            # "All cases" and the API, newest first (also of one status); by due date;
+            # by priority.
             models.Index(fields=["municipality", "-created_at", "-id"],
                          name="case_newest"),
+            models.Index(fields=["municipality", "status", "-created_at", "-id"],
+                         name="case_status_newest"),
             models.Index(fields=["municipality", "due_sort", "-priority", "created_at", "id"],
                          name="case_by_due"),
             models.Index(fields=["municipality", "-priority", "due_sort", "created_at", "id"],
