@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import connections, models, router
 
+from salter.lang.transliteration import fold
+
 _Converter = Callable[[object], object]
 _IN_CHUNK = 500  # values per IN (…): far below every database's parameter limit
 _PASS_THROUGH = {
@@ -80,6 +82,13 @@ def update(objs: Sequence[models.Model], fields: Sequence[str], *,
     connection = connections[alias]
     meta = model._meta
     chosen = [meta.get_field(name) for name in fields]
+    # A derived field (a folded search text) is written with its sources.
+    derived = [f for f in meta.concrete_fields if getattr(f, "derived", False)
+               and f not in chosen and set(f.sources) & set(fields)]
+    for obj in objs:
+        for field in derived:
+            field.pre_save(obj, add=False)
+    chosen += derived
     convert = [_converter(field, connection) for field in chosen]
     quote = connection.ops.quote_name
     sql = (f"UPDATE {quote(meta.db_table)} SET "
@@ -162,8 +171,11 @@ class _InsertPlan:
         if any(f.has_db_default() for f in self.fields):
             raise TypeError(f"{model.__name__}: database defaults are not supported")
         self._convert = [_converter(f, connection) for f in self.fields]
+        # Fields whose value is computed when the row is written: auto_now(_add), and
+        # derived ones such as folded search texts (`salter.lang.fields`).
         self._auto = [f for f in self.fields
-                      if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+                      if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                      or getattr(f, "derived", False)]
         self._relations = [f for f in self.fields if f.is_relation]
         quote = connection.ops.quote_name
         self._head = (f"INSERT INTO {quote(meta.db_table)} ("
@@ -240,3 +252,37 @@ def _datetime_converter(connection, prepare) -> _Converter:
         return prepare(value)
 
     return fast
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[dict], *,
+                using: str | None = None) -> int:
+    """Insert plain rows ({attname: value}, primary key included) without building model
+    instances: for the benchmark's generator, which writes millions of rows whose keys it
+    chose itself. Columns a row leaves out take the field's default, computed once per
+    call, or for a derived field (a folded search text) its value from the row's
+    sources. Returns the number of rows."""
+    if not rows:
+        return 0
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    fields = [f for f in model._meta.concrete_fields if not f.generated]
+    given = rows[0].keys()
+    getters = []
+    for field in fields:
+        convert = _converter(field, connection)
+        if field.attname in given:
+            getters.append(lambda row, name=field.attname, conv=convert: conv(row[name]))
+        elif getattr(field, "derived", False):
+            getters.append(lambda row, sources=field.sources: fold(
+                " ".join(str(row.get(name) or "") for name in sources)))
+        else:
+            default = convert(field.get_default())
+            getters.append(lambda row, value=default: value)
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ("
+           + ", ".join(quote(f.column) for f in fields) + ") VALUES ("
+           + ", ".join(["%s"] * len(fields)) + ")")
+    values = [[get(row) for get in getters] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+    return len(values)

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ClientOut(Schema):
@@ -29,6 +29,12 @@ class CaseOut(Schema):
     created_at: datetime
     due_at: datetime | None
     clients: list[int]
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    next: str | None = Field(None, description=(
+        "Give it as `cursor` for the next page; null on the last page."))
 
 
 class CaseIn(Schema):

@@ -3,16 +3,17 @@ and sees only what the caller's membership sees; another municipality's ids are 
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
+from django.db.models import prefetch_related_objects
 from ninja import NinjaAPI, Query, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from salter import search
+from salter import paging, search
 from salter.api.auth import AUTH, actor_for
-from salter.api.schemas import CaseIn, CaseOut, ClientOut, ErrorOut, EventOut, NoteIn
+from salter.api.schemas import CaseIn, CaseOut, CasePage, ClientOut, ErrorOut, EventOut, NoteIn
 from salter.cases import actions
 from salter.cases.access import access_case
 from salter.cases.models import Case, Channel
 from salter.clients.access import access_client
+from salter.paging import Key
 from salter.tenancy.models import Department
 from salter.web.timeouts import is_statement_timeout, statement_timeout_response
 
@@ -53,13 +54,26 @@ def _case_out(case: Case) -> dict:
     }
 
 
-@api.get("/{municipality}/cases", response=list[CaseOut], tags=["cases"])
-@paginate(LimitOffsetPagination)
+API_PAGE_LIMIT = 100
+API_PAGE_DEFAULT = 25
+# Newest first, the key last: the order of the `case_newest` index.
+NEWEST = (Key("created_at", descending=True, moment=True), Key("id", descending=True))
+
+
+@api.get("/{municipality}/cases", response={200: CasePage, 400: ErrorOut}, tags=["cases"])
 def list_cases(request, municipality: str, status: str | None = None,
                q: str | None = Query(None, description=(
                    "Search as staff do: registry number, tracking code, a client's name "
                    "in either script, telephone or e-mail address; at most "
-                   f"{search.MAX_QUERY_LENGTH} characters and {search.MAX_TERMS} words."))):
+                   f"{search.MAX_QUERY_LENGTH} characters and {search.MAX_TERMS} words.")),
+               limit: int = Query(API_PAGE_DEFAULT, description=(
+                   f"Cases per page, 1 to {API_PAGE_LIMIT}.")),
+               cursor: str | None = Query(None, description=(
+                   "Where the page starts: the `next` of the page before.")),
+               offset: int = Query(0, description=(
+                   f"Cases to skip, at most {paging.MAX_OFFSET}; for more, follow `next`."))):
+    """Cases newest first (with `q`: best match first), one page at a time. A page is
+    read from the index at its cursor, so every page costs what the first does."""
     actor = actor_for(request, municipality)
     # `q` finds what the staff search finds: numbers, names in either script, a client's
     # telephone or e-mail address; a query longer than a search may be is a 400.
@@ -68,11 +82,38 @@ def list_cases(request, municipality: str, status: str | None = None,
             search.check_query(q)
         except ValidationError as exc:
             raise ValidationError({"q": exc.messages}) from None
-    cases = search.search_cases(actor, q) if q and q.strip() else search.list_cases(actor)
-    cases = cases.select_related("department", "assignee")
+    if not 1 <= limit <= API_PAGE_LIMIT:
+        raise ValidationError({"limit": [f"between 1 and {API_PAGE_LIMIT}"]})
+    try:
+        offset = paging.bounded_offset(offset)
+    except ValueError:
+        raise ValidationError({"offset": [
+            f"at most {paging.MAX_OFFSET}; follow `next` for further pages"]}) from None
+    if q and q.strip():
+        cases, keys = search.search_cases(actor, q), search.RANKED
+    else:
+        cases, keys = search.list_cases(actor), NEWEST
     if status:
         cases = cases.filter(status=status)
-    return [_case_out(c) for c in cases.prefetch_related("clients")]
+    cases = cases.select_related("department", "assignee")
+    if offset and not cursor:
+        cases = cases.order_by(*(k.expression() for k in keys))
+        cursor = _cursor_at(cases, keys, offset)
+        if cursor is None:
+            return {"items": [], "next": None}
+    try:
+        page = paging.keyset_page(cases, keys, cursor, limit)
+    except paging.BadCursor:
+        raise ValidationError({"cursor": ["not a cursor this list gave"]}) from None
+    prefetch_related_objects(page.rows, "clients")
+    return {"items": [_case_out(c) for c in page.rows], "next": page.next_cursor}
+
+
+def _cursor_at(cases, keys, offset: int) -> str | None:
+    """The cursor after the `offset`-th case (bounded by MAX_OFFSET), from its values
+    alone (the case is not read, so not recorded as listed)."""
+    found = list(cases.values_list(*(k.name for k in keys))[offset - 1:offset])
+    return paging.encode_values(keys, found[0]) if found else None
 
 
 @api.post("/{municipality}/cases", response={201: CaseOut, 400: ErrorOut, 403: ErrorOut},

@@ -4,7 +4,10 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models import When as _When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,9 @@ from salter.tenancy.roles import Perm
 # Crockford-like alphabet without look-alikes (0/O, 1/I/L), easy to read over the phone.
 _TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_CODE_LENGTH = 10  # 31**10 ≈ 8·10^14: not guessable by enumeration
+# Where a case without a running deadline sorts in "by due date": after every dated one.
+# A literal in the generated column's definition (SQLite keeps datetimes as this text).
+NO_DEADLINE_SORT = "9999-12-31 00:00:00"
 
 
 def new_tracking_code() -> str:
@@ -40,25 +46,39 @@ class Priority(models.IntegerChoices):
     URGENT = 40, _("Urgent")
 
 
+def case_visibility(actor, through: str = "") -> Q:
+    """The role's part of which cases the actor may see, as a condition on the case's own
+    columns — or, with `through` (e.g. "case"), on the case a row points at, which the
+    database reaches by that row's foreign key and the case's primary key. Never a list
+    or subquery of every visible case: for a municipality's 200,000 cases that list was
+    built again on every page (decision 17). Empty for the roles that see every case: the
+    caller's municipality filter is then all there is. The municipality itself is the
+    caller's to filter, on its own rows."""
+    if actor.can(Perm.VIEW_ALL_CASES):
+        return Q()
+    prefix = f"{through}__" if through else ""
+    department = getattr(actor, "department", None)
+    scope = Q(**{f"{prefix}assignee": actor.user})
+    if department is not None:
+        scope |= Q(**{f"{prefix}department": department})
+    return scope
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, actor):
         """Cases the actor may see: all of the municipality, or their department's and
         their own. This is the only entrance for lists and detail look-ups."""
-        qs = self.filter(municipality=actor.municipality)
-        if actor.can(Perm.VIEW_ALL_CASES):
-            return qs
-        user = actor.user
-        department = getattr(actor, "department", None)
-        scope = Q(assignee=user)
-        if department is not None:
-            scope |= Q(department=department)
-        return qs.filter(scope)
+        return self.filter(case_visibility(actor), municipality=actor.municipality)
 
     def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
+        # `open_flag` rather than `status IN (…)`: the queues' indexes lead with it, and an
+        # IN list of five statuses cannot give rows in an index's order. Written as
+        # "open_flag = true": Django writes `open_flag=True` as the bare column, which
+        # SQLite does not match to an index.
+        return self.filter(Exact(F("open_flag"), Value(True)))
 
     def overdue(self, now=None):
-        return self.open().filter(due_at__lt=now or timezone.now())
+        return self.open().filter(due_sort__lt=now or timezone.now())
 
 
 class Case(models.Model):
@@ -99,6 +119,17 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the database from `status` and `due_at`, for the lists' indexes: whether
+    # the case is open, and the due date with undated cases last, so that "by due date"
+    # is an index scan with no sort (decision 17).
+    open_flag = models.GeneratedField(
+        expression=models.Case(_When(status__in=sorted(OPEN_STATUSES), then=Value(True)),
+                               default=Value(False), output_field=models.BooleanField()),
+        output_field=models.BooleanField(), db_persist=True)
+    due_sort = models.GeneratedField(
+        expression=Coalesce("due_at", Value(NO_DEADLINE_SORT),
+                            output_field=models.DateTimeField()),
+        output_field=models.DateTimeField(), db_persist=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -110,11 +141,38 @@ class Case(models.Model):
             models.UniqueConstraint(fields=["municipality", "registry_number"],
                                     name="case_unique_registry_number"),
         ]
+        # Each list's filter, then its order, ending in the key (`salter.paging`):
         indexes = [
             models.Index(fields=["municipality", "status", "due_at"]),
             models.Index(fields=["municipality", "assignee", "status"]),
             models.Index(fields=["municipality", "department", "status"]),
-            models.Index(fields=["municipality", "-created_at"]),
+            # "All cases" and the API, newest first (also of one status); by due date;
+            # by priority.
+            models.Index(fields=["municipality", "-created_at", "-id"],
+                         name="case_newest"),
+            models.Index(fields=["municipality", "status", "-created_at", "-id"],
+                         name="case_status_newest"),
+            models.Index(fields=["municipality", "due_sort", "-priority", "created_at", "id"],
+                         name="case_by_due"),
+            models.Index(fields=["municipality", "-priority", "due_sort", "created_at", "id"],
+                         name="case_by_priority"),
+            # The open queues: everyone's (overdue), by assignee (mine, unassigned), by
+            # department, each by due date.
+            models.Index(fields=["municipality", "open_flag", "due_sort", "-priority",
+                                 "created_at", "id"], name="case_open_by_due"),
+            models.Index(fields=["municipality", "open_flag", "assignee", "due_sort",
+                                 "-priority", "created_at", "id"],
+                         name="case_open_assignee_by_due"),
+            models.Index(fields=["municipality", "open_flag", "department", "due_sort",
+                                 "-priority", "created_at", "id"],
+                         name="case_open_department_by_due"),
+            # Children and merged cases on the case page. Partial: nearly every case has
+            # neither, and on a full index SQLite's statistics count all those NULLs as one
+            # value, judge the index useless and scan the table.
+            models.Index(fields=["municipality", "parent"], name="case_children",
+                         condition=Q(parent__isnull=False)),
+            models.Index(fields=["municipality", "merged_into"], name="case_merged",
+                         condition=Q(merged_into__isnull=False)),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salter.cases.models import Channel
 from salter.lang.deferred import Deferred
+from salter.lang.fields import FoldedTextField
 from salter.tenancy.models import Municipality
 
 
@@ -127,6 +128,8 @@ class InboundMessage(models.Model):
     sender = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     body_text = models.TextField(blank=True)
+    # Folded subject and text, what search matches (`salter.search`, decision 17).
+    search_text = FoldedTextField(sources=("subject", "body_text"))
     language = models.CharField(max_length=10, blank=True)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="inbound_messages")

@@ -162,13 +162,14 @@ def anonymise(plan: Plan, *, by: str) -> bool:
     old_blobs |= set(Document.objects.filter(pk__in=plan.documents)
                      .values_list("blob_id", flat=True))
     InboundMessage.objects.filter(pk__in=plan.received).update(
-        sender="", subject="", body_text="", metadata={}, reason="", reason_data=None,
-        raw=placeholder, sha256=placeholder.sha256)
+        sender="", subject="", body_text="", search_text="", metadata={}, reason="",
+        reason_data=None, raw=placeholder, sha256=placeholder.sha256)
     OutboundMessage.objects.filter(pk__in=plan.sent).update(
         recipient="", subject="", body_text="", metadata={}, last_error="", error_data=None)
     for document in Document.objects.filter(pk__in=plan.documents):
         Document.objects.filter(pk=document.pk).update(
-            filename=f"document-{document.pk}", text="", blob=placeholder)
+            filename=f"document-{document.pk}", text="", search_text=fold(
+                f"document-{document.pk}"), blob=placeholder)
     ClientRevision.objects.filter(client=client).update(changes={}, reason="")
     Consent.objects.filter(client=client).update(how="")
     ClientRevision.objects.create(municipality_id=client.municipality_id, client=client,

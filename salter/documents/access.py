@@ -7,14 +7,17 @@ from django.db.models import Q
 from django.http import Http404
 
 from salter.audit import log, subjects
-from salter.cases.models import Case
+from salter.cases.models import case_visibility
 from salter.documents.models import Document
+from salter.tenancy.roles import Perm
 
 
 def documents_visible_to(actor):
-    visible = Case.objects.visible_to(actor)
-    return Document.objects.filter(municipality=actor.municipality).filter(
-        Q(case__isnull=True) | Q(case__in=visible))
+    documents = Document.objects.filter(municipality=actor.municipality)
+    if actor.can(Perm.VIEW_ALL_CASES):
+        return documents
+    return documents.filter(Q(case__isnull=True)
+                            | (Q(case__isnull=False) & case_visibility(actor, "case")))
 
 
 def access_document(actor, document_id) -> Document:

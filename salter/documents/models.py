@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salter.lang.fields import FoldedTextField
 from salter.tenancy.models import Municipality
 
 
@@ -30,6 +31,8 @@ class Document(models.Model):
                                blank=True, related_name="documents")
     # Text for search: OCR of scans, text of PDFs and mail bodies.
     text = models.TextField(blank=True)
+    # Folded file name and text, what search matches (`salter.search`, decision 17).
+    search_text = FoldedTextField(sources=("filename", "text"))
     source = models.CharField(max_length=30, blank=True)  # channel it came from
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -18,7 +18,7 @@ from django.http import Http404
 
 from salter.audit import log
 from salter.audit.recorded import recorded
-from salter.cases.models import Case
+from salter.cases.models import case_visibility
 from salter.channels.models import InboundMessage
 from salter.tenancy.roles import Perm
 
@@ -27,13 +27,15 @@ def inbound_visible_to(actor):
     messages = InboundMessage.objects.filter(municipality=actor.municipality)
     if actor.can(Perm.VIEW_ALL_CASES):
         return messages
-    cases = Case.objects.visible_to(actor)
+    # The case (or the one under review) reached by its key, never a list of every
+    # visible case (decision 17).
     caseless = Q(case__isnull=True, review_case__isnull=True)
     department = getattr(actor, "department", None)
     unsorted = (caseless & Q(endpoint__department=department)) if department else Q(pk__in=[])
     return messages.filter(
-        Q(case__in=cases)
-        | Q(case__isnull=True, review_case__in=cases)
+        (Q(case__isnull=False) & case_visibility(actor, "case"))
+        | (Q(case__isnull=True, review_case__isnull=False)
+           & case_visibility(actor, "review_case"))
         | unsorted)
 
 

@@ -7,17 +7,15 @@ notes, messages, names or who did what.
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 
-from salter.cases.models import TRACKING_CODE_LENGTH, Case, CaseEvent
+from salter import search
+from salter.cases.models import Case, CaseEvent
 from salter.cases.workflow import Status
 from salter.web.addresses import client_address
-
-_NOT_CODE = re.compile(r"[\s\-]")
 
 # Defaults for the settings SALTER_PORTAL_MAX_LOOKUPS and SALTER_PORTAL_LOOKUP_WINDOW_SECONDS:
 # a citizen checks a case a few times, not twenty times in a quarter of an hour.
@@ -43,25 +41,15 @@ def take_lookup(request) -> bool:
     return count <= getattr(settings, "SALTER_PORTAL_MAX_LOOKUPS", MAX_LOOKUPS)
 
 
-def normalize_code(code: str) -> str:
-    return _NOT_CODE.sub("", code or "").upper()
-
-
 def find_case_anywhere(code: str) -> Case | None:
-    """The case of an active municipality with this code (codes are unique across the
-    province), for the short link that names no municipality."""
-    code = normalize_code(code)
-    if len(code) != TRACKING_CODE_LENGTH:
-        return None
-    return (Case.objects.filter(tracking_code=code, municipality__is_active=True)
-            .select_related("municipality").first())
+    """The case of an active municipality with this code, for the short link that names
+    no municipality."""
+    return search.find_anywhere_by_tracking_code(code)
 
 
 def find_case(municipality, code: str) -> Case | None:
-    code = normalize_code(code)
-    if len(code) != TRACKING_CODE_LENGTH:
-        return None
-    return Case.objects.filter(municipality=municipality, tracking_code=code).first()
+    """The case of this tracking code, through the one search module."""
+    return search.find_by_tracking_code(municipality, code)
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,10 @@ def test_search_functions_never_use_more_than_max_terms(clerk):
         list(search_cases(clerk, MANY_TERMS))
         list(search_clients(clerk, MANY_TERMS))
     sql = " ".join(q["sql"] for q in queries.captured_queries)
-    # Each term is one LIKE on the case and one on its clients, plus one on clients.
-    assert sql.count("LIKE") <= 3 * MAX_TERMS
+    # On PostgreSQL each term is one LIKE per place a case is searched (the case, its
+    # clients, messages and documents), the first two again in the rank, plus one on
+    # clients; on SQLite the terms go to the FTS5 tables as one MATCH each.
+    assert sql.count("LIKE") <= 7 * MAX_TERMS
 
 
 def test_a_50001_character_query_does_not_break_sqlite_like(clerk):

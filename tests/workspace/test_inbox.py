@@ -102,10 +102,33 @@ def test_inbox_pages(login, clerk):
         new_case(clerk, subject=f"Predmet {n}")
     web = login(clerk)
     first = web.get(url("inbox", clerk), {"queue": "all", "sort": "created"})
-    second = web.get(url("inbox", clerk), {"queue": "all", "sort": "created", "page": 2})
+    cursor = first.context["page"].next_cursor
+    assert f"cursor={cursor}" in first.content.decode()
+    second = web.get(url("inbox", clerk), {"queue": "all", "sort": "created", "cursor": cursor})
     assert len(_keys(first)) == PAGE_SIZE and len(_keys(second)) == 2
     assert not set(_keys(first)) & set(_keys(second))
-    assert "page=2" in first.content.decode()
+    back = web.get(url("inbox", clerk), {"queue": "all", "sort": "created",
+                                         "cursor": second.context["page"].previous_cursor})
+    assert _keys(back) == _keys(first)
+
+
+def test_a_mangled_cursor_opens_the_first_page(login, clerk):
+    new_case(clerk)
+    web = login(clerk)
+    response = web.get(url("inbox", clerk), {"queue": "all", "cursor": "not-a-cursor"})
+    assert response.status_code == 200 and len(_keys(response)) == 1
+
+
+def test_counts_stop_at_the_limit(login, clerk, monkeypatch):
+    from salter.workspace import inbox
+
+    monkeypatch.setattr(inbox, "COUNT_LIMIT", 2)
+    for n in range(3):
+        new_case(clerk, subject=f"Predmet {n}")
+    response = login(clerk).get(url("inbox", clerk), {"queue": "all"})
+    counts = {q.key: n for q, n in response.context["queues"]}
+    assert counts["all"] == 2 and str(counts["all"]) == "2+"
+    assert 'data-count="all">2+<' in response.content.decode()
 
 
 def test_htmx_filter_returns_only_the_list(login, clerk):

@@ -66,6 +66,8 @@ def mobile_of(client: Client, case: Case) -> ContactPoint | None:
 
     points = list(ContactPoint.objects.filter(client=client, kind=ContactPoint.Kind.PHONE,
                                               is_failing=False).order_by("pk"))
+    if len(points) < 2:
+        return points[0] if points else None
     texted = set(InboundMessage.objects.filter(
         municipality_id=case.municipality_id, case=case, channel=Channel.SMS,
         client=client).values_list("sender", flat=True))

@@ -4,8 +4,11 @@ real Kannel (salter/bench/sms.py).
 `salter bench ingest`: `salter ingest-email` over a folder of files, beside django-helpdesk
 (`--helpdesk`), in turn (salter/bench/ingest.py).
 `salter bench audit`: what writing the access log costs a page (salter/bench/audit.py).
+`salter bench seed` / `salter bench queries`: a province's ten years in the configured
+database, and every staff page, search and API list measured against it
+(salter/bench/seed.py, salter/bench/queries.py; docs/performance.md).
 
-Neither touches the configured database: it creates a fresh one (a temporary SQLite
+The others do not touch the configured database: it creates a fresh one (a temporary SQLite
 file, or with --database-url a PostgreSQL database it creates and drops), migrates it and
 runs itself again inside with DATABASE_URL pointing there, so that the worker
 subprocesses see the same database.
@@ -29,7 +32,8 @@ class Command(BaseCommand):
     help = "Benchmark e-mail intake (accept and full processing) on a throwaway database."
 
     def add_arguments(self, parser):
-        parser.add_argument("channel", choices=["email", "sms", "ingest", "audit"])
+        parser.add_argument("channel", choices=["email", "sms", "ingest", "audit", "seed",
+                                                "queries"])
         parser.add_argument("--messages", type=int, default=10000)
         parser.add_argument("--workers", type=int, default=2,
                             help="worker processes for the processing step")
@@ -42,10 +46,35 @@ class Command(BaseCommand):
                             help="ingest: rounds of each side, taken in turn")
         parser.add_argument("--helpdesk", action="store_true",
                             help="ingest: run django-helpdesk's get_email beside, in turn")
+        parser.add_argument("--municipalities", type=int, default=10,
+                            help="seed: how many pilot municipalities get data")
+        parser.add_argument("--cases", type=int, default=100_000,
+                            help="seed: cases over all municipalities")
+        parser.add_argument("--repeat", type=int, default=7,
+                            help="queries: requests per page (the first is not counted)")
+        parser.add_argument("--only", default="",
+                            help="queries: only the pages whose name contains this")
+        parser.add_argument("--json", dest="json_path", default="",
+                            help="queries: write the figures to this file")
+        parser.add_argument("--compare", default="",
+                            help="queries: an earlier run's JSON to compare with")
         parser.add_argument("--inside", action="store_true", help="(internal)")
 
     def handle(self, *args, channel, messages, workers, database_url, seed, timeout, inside,
                rounds, helpdesk, **options):
+        if channel == "seed":
+            self._seed(municipalities=options["municipalities"], cases=options["cases"],
+                       seed=seed)
+            return
+        if channel == "queries":
+            from salter.bench.queries import run as run_queries
+
+            ok = run_queries(repeat=options["repeat"], only=options["only"],
+                             json_path=options["json_path"], compare=options["compare"],
+                             out=self.stdout)
+            if not ok:
+                raise CommandError("a page answered with an error (see above)")
+            return
         if channel == "ingest":
             self._ingest(messages=messages, rounds=rounds, seed=seed, helpdesk=helpdesk)
             return
@@ -76,6 +105,27 @@ class Command(BaseCommand):
         if code:
             raise CommandError("the benchmark failed its verification" if code == 3
                                else f"the benchmark stopped with exit code {code}")
+
+    def _seed(self, *, municipalities: int, cases: int, seed: int) -> None:
+        from salter.bench.seed import seed as run_seed
+
+        if cases < 1:
+            raise CommandError("--cases must be at least 1")
+        self.stdout.write(f"seeding {cases} cases in {municipalities} municipalities into "
+                          f"{settings.DATABASES['default']['ENGINE']} "
+                          f"{settings.DATABASES['default']['NAME']}")
+        try:
+            report = run_seed(municipalities=municipalities, cases=cases, seed=seed,
+                              out=self.stdout)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        for name, n in report.rows.items():
+            self.stdout.write(f"  {name}: {n}")
+        total = sum(report.rows.values())
+        self.stdout.write(
+            f"seeded {cases} cases ({total} rows) in {report.seconds:.1f} s: "
+            f"{cases / report.seconds:,.0f} cases/s, {total / report.seconds:,.0f} rows/s; "
+            f"ANALYZE {report.analyse_seconds:.1f} s")
 
     def _ingest(self, *, messages: int, rounds: int, seed: int, helpdesk: bool) -> None:
         from salter.bench.ingest import run

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from salter.cases import workflow
 from salter.cases.access import access_case
-from salter.cases.models import Case, CaseTransfer
+from salter.cases.models import Case, CaseLink, CaseTransfer
 from salter.channels.models import InboundMessage, OutboundMessage
 from salter.documents.models import Document
 from salter.procedures.models import Deadline
@@ -61,7 +61,14 @@ def case_forms(membership, case: Case, bound=None) -> dict:
 
 
 def _related(visible, case: Case):
-    return visible.filter(Q(links_in__from_case=case) | Q(links_out__to_case=case)).distinct()
+    """Cases linked to `case` either way: the links first (by their own indexes), then
+    those cases by key — a join of every case with the links walked the municipality's
+    cases."""
+    # The links by their case keys' indexes; `visible` keeps the municipality's scope.
+    return visible.filter(
+        Q(pk__in=CaseLink.objects.filter(from_case=case).values("to_case_id"))
+        | Q(pk__in=CaseLink.objects.filter(to_case=case).values("from_case_id"))
+    ).order_by("pk")
 
 
 def correspondence(case: Case) -> list[dict]:
@@ -98,9 +105,10 @@ def render_case_page(request, membership, case: Case, bound_form=None):
         "case": case,
         "parties": case.parties.select_related("client").order_by("client__last_name"),
         "timeline": case_timeline(case),
-        "children": visible.filter(parent=case),
+        # By the parent and merge keys' own indexes, in the order they were opened.
+        "children": visible.filter(parent=case).order_by("pk"),
         "related": _related(visible, case),
-        "merged_cases": visible.filter(merged_into=case),
+        "merged_cases": visible.filter(merged_into=case).order_by("pk"),
         "parent": visible.filter(pk=case.parent_id).first(),
         "merged_into": visible.filter(pk=case.merged_into_id).first(),
         "documents": Document.objects.filter(municipality=membership.municipality, case=case)

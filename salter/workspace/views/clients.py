@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from salter.audit.reading import accesses_of_client
-from salter.cases.models import Case
+from salter.cases.models import Case, case_visibility
 from salter.channels.models import OutboundMessage
 from salter.clients import actions as client_actions
 from salter.clients.access import access_client
@@ -29,6 +29,7 @@ from salter.workspace import forms
 
 PAGE_SIZE = 25
 PICK_LIMIT = 10
+HISTORY_LIMIT = 150
 # Inputs the pick list may fill: the new-case form and the case page's "link client".
 PICK_FIELDS = {"client", "party-client"}
 
@@ -74,21 +75,29 @@ class HistoryItem:
 
 
 def client_history(membership, client) -> list[HistoryItem]:
-    """Cases, messages and documents of the client, newest first; items tied to a case
-    the member may not open are left out, like the case itself."""
-    visible = Case.objects.visible_to(membership)
-    cases = list(visible.filter(parties__client=client).select_related("department"))
-    in_sight = Q(case__isnull=True) | Q(case__in=visible)
+    """Cases, messages and documents of the client, newest first, at most HISTORY_LIMIT
+    of them (a utility company writes thousands); items tied to a case the member may not
+    open are left out, like the case itself. Each kind is read newest first through the
+    municipality-and-client index, visibility checked on the case each row points at."""
+    limit = HISTORY_LIMIT + 1
+    seen_case = Q(case__isnull=True) | (Q(case__isnull=False)
+                                        & case_visibility(membership, "case"))
+    if not case_visibility(membership):
+        seen_case = Q()
     scope = {"municipality": membership.municipality, "client": client}
-    items = [HistoryItem(c.created_at, "case", c) for c in cases]
+    items = [HistoryItem(c.created_at, "case", c) for c in
+             Case.objects.visible_to(membership).filter(parties__client=client)
+             .select_related("department").order_by("-created_at")[:limit]]
     items += [HistoryItem(m.received_at, "inbound", m)
               for m in inbound_visible_to(membership).filter(client=client)
-              .select_related("case")]
+              .select_related("case").order_by("-received_at")[:limit]]
     items += [HistoryItem(m.created_at, "outbound", m)
-              for m in OutboundMessage.objects.filter(in_sight, **scope).select_related("case")]
+              for m in OutboundMessage.objects.filter(seen_case, **scope)
+              .select_related("case").order_by("-created_at")[:limit]]
     items += [HistoryItem(d.created_at, "document", d)
               for d in documents_visible_to(membership).filter(client=client)
-              .select_related("case", "blob").defer("blob__data")]  # sizes, not contents
+              .select_related("case", "blob").defer("blob__data")  # sizes, not contents
+              .order_by("-created_at")[:limit]]
     return sorted(items, key=lambda i: i.at, reverse=True)
 
 
@@ -103,6 +112,7 @@ def corrected_fields(revision) -> list[tuple[str, object, object]]:
 
 
 def render_client_page(request, membership, client, bound_form=None):
+    history = client_history(membership, client)
     client_forms = {
         "contact": forms.ContactPointForm(actor=membership, client=client),
         "person": forms.ContactPersonForm(actor=membership, client=client),
@@ -114,7 +124,8 @@ def render_client_page(request, membership, client, bound_form=None):
         "merged_into": client.merged_into,
         "contact_points": client.contact_points.order_by("kind", "value"),
         "contact_persons": client.contact_persons.order_by("name"),
-        "history": client_history(membership, client),
+        "history": history[:HISTORY_LIMIT],
+        "history_cut": len(history) > HISTORY_LIMIT, "history_limit": HISTORY_LIMIT,
         "revisions": [(r, corrected_fields(r)) for r in
                       client.revisions.select_related("actor")[:20]],
         "accesses": accesses_of_client(client),

@@ -1,9 +1,9 @@
 """A member's inbox: queues with counts, sorting and paging; HTMX refreshes only the list."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from salter.paging import BadCursor, keyset_page
 from salter.requests.access import asked_of_department
 from salter.tenancy.access import municipality_view
 from salter.workspace import inbox as queues
@@ -33,10 +33,13 @@ def inbox(request, membership):
     queue = _chosen_queue(request, membership, counts)
     sort = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else (
         queues.DEFAULT_SORT)
-    cases = queues.sorted_cases(
-        queues.queue_cases(membership, queue.key)
-        .select_related("department", "assignee", "case_type"), sort)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = (queues.queue_cases(membership, queue.key)
+             .select_related("department", "assignee", "case_type"))
+    keys = queues.sort_keys(sort)
+    try:
+        page = keyset_page(cases, keys, request.GET.get("cursor"), PAGE_SIZE)
+    except BadCursor:  # an old or mangled link: start at the top
+        page = keyset_page(cases, keys, None, PAGE_SIZE)
     context = {
         "asked_of_us": list(asked_of_department(membership)[:ASKED_SHOWN]),
         "queue": queue,

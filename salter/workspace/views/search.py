@@ -1,10 +1,17 @@
 from django.shortcuts import render
 
-from salter.search import search_cases, search_clients
+from salter.search import (
+    RANKED,
+    search_cases,
+    search_clients,
+    search_documents,
+    search_messages,
+)
 from salter.tenancy.access import municipality_view
 from salter.workspace.forms import SearchForm
 
 RESULT_LIMIT = 50
+OTHER_LIMIT = 20  # messages and documents: the cases above are the way in
 
 
 @municipality_view
@@ -14,10 +21,17 @@ def search(request, membership):
     error = " ".join(form.errors.get("q", []))
     cases = (search_cases(membership, text)
              .select_related("department", "assignee")
-             .order_by("-created_at")[:RESULT_LIMIT])
-    clients = search_clients(membership, text)[:RESULT_LIMIT]
+             .order_by(*(key.expression() for key in RANKED))[:RESULT_LIMIT])
+    clients = search_clients(membership, text).order_by(
+        "-rank", "last_name", "first_name", "business_name", "pk")[:RESULT_LIMIT]
+    messages = (search_messages(membership, text).select_related("case")
+                .order_by("-received_at", "-pk")[:OTHER_LIMIT])
+    documents = (search_documents(membership, text).select_related("case")
+                 .defer("case__description", "text").order_by("-created_at", "-pk")
+                 [:OTHER_LIMIT])
     template = "workspace/search/_results.html" if request.htmx else "workspace/search.html"
     return render(request, template, {
         "form": form, "q": text, "cases": list(cases), "clients": list(clients),
+        "messages_found": list(messages), "documents_found": list(documents),
         "limit": RESULT_LIMIT, "error": error, "typed": request.GET.get("q", ""),
     })

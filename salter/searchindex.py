@@ -1,0 +1,90 @@
+"""The database's search indexes over the folded texts (decision 17).
+
+Four tables keep a folded `search_text` (Latin script, lower case, no diacritics, đ as
+dj — `salter.lang.transliteration.fold`): cases (number, code, subject, parties' names),
+clients (names, identifiers, contacts), inbound messages (subject and text) and
+documents (file name and OCR text). `salter.search` matches words and parts of words in
+them through an index, on each database the way it offers:
+
+- **PostgreSQL**: a GIN trigram index (`pg_trgm`, `gin_trgm_ops`) on each column, which
+  answers `search_text LIKE '%rdjev%'` from the index for any part of three letters or
+  more, and a GIN full-text index (`to_tsvector('simple', …)`) on cases and clients for
+  whole words, which ranks.
+- **SQLite**: an FTS5 table with the trigram tokenizer per table, with external content
+  (the row's own column: the text is not stored twice), kept by triggers — so the index
+  changes in the same transaction as the row, whichever code path writes it.
+
+Plain SQL, no models: the migration that installs it must not depend on today's models.
+Django's SQLite schema editor rebuilds a table for some changes and drops its triggers
+with it, so `install` runs again after every `migrate` (`salter.apps`), re-creates what
+is missing and rebuilds an index whose triggers were gone.
+"""
+
+# table, FTS5 table, whether it gets a full-text (word) index on PostgreSQL
+SOURCES = (
+    ("cases_case", "salter_search_case", True),
+    ("clients_client", "salter_search_client", True),
+    ("channels_inboundmessage", "salter_search_message", False),
+    ("documents_document", "salter_search_document", False),
+)
+
+
+def fts_table(table: str) -> str:
+    return next(fts for source, fts, _words in SOURCES if source == table)
+
+
+def install(connection) -> None:
+    if connection.vendor == "sqlite":
+        _install_sqlite(connection)
+    elif connection.vendor == "postgresql":
+        _install_postgresql(connection)
+
+
+def uninstall(connection) -> None:
+    with connection.cursor() as cursor:
+        for table, fts, words in SOURCES:
+            if connection.vendor == "sqlite":
+                for suffix in ("ai", "ad", "au"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+                cursor.execute(f"DROP TABLE IF EXISTS {fts}")
+            elif connection.vendor == "postgresql":
+                cursor.execute(f"DROP INDEX IF EXISTS {table}_search_trgm")
+                if words:
+                    cursor.execute(f"DROP INDEX IF EXISTS {table}_search_words")
+
+
+def _install_postgresql(connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for table, _fts, words in SOURCES:
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_search_trgm ON {table} "
+                           "USING gin (search_text gin_trgm_ops)")
+            if words:
+                cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_search_words ON {table} "
+                               "USING gin (to_tsvector('simple', search_text))")
+
+
+def _install_sqlite(connection) -> None:
+    with connection.cursor() as cursor:
+        for table, fts, _words in SOURCES:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+                           "AND name LIKE %s", [f"{fts}%"])
+            present = {row[0] for row in cursor.fetchall()}
+            if {fts, f"{fts}_ai", f"{fts}_ad", f"{fts}_au"} <= present:
+                continue
+            cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5("
+                           f"search_text, content='{table}', content_rowid='id', "
+                           "tokenize='trigram')")
+            cursor.execute(f"""CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table}
+                BEGIN INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text);
+                END""")
+            cursor.execute(f"""CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table}
+                BEGIN INSERT INTO {fts}({fts}, rowid, search_text)
+                VALUES ('delete', old.id, old.search_text); END""")
+            cursor.execute(f"""CREATE TRIGGER IF NOT EXISTS {fts}_au
+                AFTER UPDATE OF search_text ON {table}
+                BEGIN INSERT INTO {fts}({fts}, rowid, search_text)
+                VALUES ('delete', old.id, old.search_text);
+                INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END""")
+            # Whatever the rows hold now, whether the index is new or lost its triggers.
+            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")

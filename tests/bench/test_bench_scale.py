@@ -1,0 +1,47 @@
+"""`salter bench seed` and `salter bench queries` on a small province: the data has the
+shape the benchmark promises, and every measured page answers (figures are not
+checked, only that each page was requested and answered 200)."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from salter.cases.models import Case, CaseEvent
+from salter.cases.workflow import OPEN_STATUSES
+from salter.channels.models import InboundMessage
+from salter.clients.models import Client
+from salter.documents.models import Document
+from salter.lang.transliteration import fold
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_writes_a_realistic_province_and_every_page_answers(tmp_path, capsys):
+    call_command("bench", "seed", "--municipalities", "2", "--cases", "400")
+    assert Case.objects.count() == 400
+    assert Case.objects.filter(municipality__slug="subotica").count() == 80
+    assert Case.objects.filter(status__in=OPEN_STATUSES).exists()
+    assert Case.objects.exclude(status__in=OPEN_STATUSES).exists()
+    assert len(set(Case.objects.values_list("channel", flat=True))) >= 5
+    assert CaseEvent.objects.count() >= 5 * 400
+    assert InboundMessage.objects.count() >= 2 * 400
+    assert Document.objects.exclude(text="").exists()
+    assert Client.objects.filter(kind=Client.Kind.BUSINESS).exists()
+    assert any("\u0400" <= ch <= "\u04ff" for name in
+               Client.objects.values_list("last_name", flat=True) for ch in name)
+    message = InboundMessage.objects.first()
+    assert message.search_text == fold(f"{message.subject} {message.body_text}")
+
+    out = tmp_path / "figures.json"
+    call_command("bench", "queries", "--repeat", "2", "--json", str(out))
+    figures = json.loads(out.read_text())["figures"]
+    pages = {f["page"] for f in figures}
+    assert {"inbox admin all due deep", "search admin phone notation 3",
+            "client page admin (hundreds of cases)", "api cases admin deep",
+            "dashboard province (supervisor)"} <= pages
+    assert all(f["status"] == 200 for f in figures), [f for f in figures
+                                                      if f["status"] != 200]
+    call_command("bench", "queries", "--repeat", "2", "--only", "api cases admin",
+                 "--compare", str(out))
+    assert "compared with" in capsys.readouterr().out

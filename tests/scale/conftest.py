@@ -1,0 +1,1 @@
+from tests.workspace.conftest import head, login  # noqa: F401  (the workspace's fixtures)

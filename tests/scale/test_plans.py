@@ -1,0 +1,100 @@
+"""The benchmarked lists read an index in the order they show, whatever the data: each
+queue and sort of the inbox, the API's list, the case page's related cases and the
+client page's history (`EXPLAIN` on PostgreSQL, `EXPLAIN QUERY PLAN` on SQLite). A plan
+that reads the whole cases table, or sorts it, fails."""
+
+import pytest
+
+from salter.paging import _beyond
+from salter.search import list_cases
+from salter.tenancy.roles import Role
+from salter.workspace import inbox
+from tests.factories import make_member
+from tests.scale.plans import full_scans, plan, sorts
+from tests.workspace.conftest import new_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(municipality):
+    return make_member(municipality, Role.ADMIN, username="admin")
+
+
+@pytest.fixture
+def cases(clerk, department):
+    return [new_case(clerk, subject=f"Predmet {n}", department=department) for n in range(3)]
+
+
+def _ordered(rows, keys, after=None):
+    rows = rows.order_by(*(k.expression() for k in keys))
+    if after is not None:
+        rows = rows.filter(_beyond(keys, [getattr(after, k.name) for k in keys], False))
+    return rows[:25]
+
+
+@pytest.mark.parametrize("sort", list(inbox.SORTS))
+@pytest.mark.parametrize("queue", ["mine", "department", "unassigned", "overdue", "all"])
+@pytest.mark.parametrize("role", ["admin", "officer", "head"])
+def test_every_inbox_page_is_an_index_walk(request, cases, queue, sort, role):
+    member = request.getfixturevalue(role) if role != "head" else make_member(
+        cases[0].municipality, Role.HEAD, username="head", department=cases[0].department)
+    if queue not in [q.key for q in inbox.queues_for(member)]:
+        pytest.skip(f"{role} has no {queue} queue")
+    keys = inbox.sort_keys(sort)
+    for after in (None, cases[1]):  # the first page and one further on, by its cursor
+        text = plan(_ordered(inbox.queue_cases(member, queue), keys, after))
+        assert full_scans(text, "cases_case") == [], text
+        if sort == "due" or queue == "all":
+            # The open queues by due date, and every sort of "All", need no sort.
+            assert sorts(text) == [], text
+        if queue != "all" and sort == "due":
+            # An open queue by due date is read from an index led by the open flag.
+            assert "open_flag" in text, text
+
+
+@pytest.mark.parametrize("role", ["admin", "officer"])
+def test_the_api_list_reads_newest_first_from_the_index(request, cases, role):
+    from salter.api.views import NEWEST
+
+    member = request.getfixturevalue(role)
+    for rows in (list_cases(member), list_cases(member).filter(status="new")):
+        for after in (None, cases[1]):
+            text = plan(_ordered(rows, NEWEST, after))
+            assert full_scans(text, "cases_case") == [], text
+            if role == "admin":
+                assert sorts(text) == [], text
+
+
+def test_the_case_pages_children_merged_and_related_are_looked_up_by_key(clerk, cases):
+    from salter.cases.models import Case
+    from salter.workspace.views.cases import _related
+
+    visible = Case.objects.visible_to(clerk)
+    for rows in (visible.filter(parent=cases[0]).order_by("pk"),
+                 visible.filter(merged_into=cases[0]).order_by("pk"),
+                 _related(visible, cases[0])):
+        text = plan(rows)
+        assert full_scans(text, "cases_case") == [], text
+
+
+def test_the_client_history_reads_the_clients_rows_only(officer, clerk, department):
+    from salter.cases.models import Case
+    from salter.channels.models import InboundMessage
+    from salter.documents.access import documents_visible_to
+    from salter.intake.access import inbound_visible_to
+    from tests.workspace.conftest import new_person
+
+    client = new_person(clerk)
+    new_case(clerk, clients=[client], department=department)
+    for member in (clerk, officer):
+        for rows, table in (
+                (Case.objects.visible_to(member).filter(parties__client=client)
+                 .order_by("-created_at")[:150], "cases_case"),
+                (inbound_visible_to(member).filter(client=client)
+                 .order_by("-received_at")[:150], InboundMessage._meta.db_table),
+                (documents_visible_to(member).filter(client=client)
+                 .order_by("-created_at")[:150], "documents_document")):
+            text = plan(rows)
+            assert full_scans(text, table) == [], text
+            assert full_scans(text, "cases_case") == [], text

@@ -1,0 +1,93 @@
+"""SQL statements per staff page and API list: bounded, and the same for three cases as
+for thirty (but for the one that asks whether a next page exists) — no page loads its
+rows one query at a time."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from salter.api.models import ApiToken  # noqa: F401  (the API's tables)
+from salter.clients.models import ContactPoint
+from salter.tenancy.roles import Role
+from tests.factories import make_member
+from tests.workspace.conftest import new_case, new_person, url
+
+pytestmark = pytest.mark.django_db
+
+# What each page costs today (measured), with room for one more statement. The case
+# page's reply-by-SMS panel is four of its statements: the number to text, the client's
+# STOP, the municipality's script choice and the texts sent.
+LIMITS = {"inbox": 14, "search": 16, "case": 38, "client": 22, "clients": 12, "api": 10,
+          "province": 12}
+
+
+def _count(client, path, params=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, params or {})
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries)
+
+
+@pytest.fixture
+def admin(municipality):
+    return make_member(municipality, Role.ADMIN, username="admin")
+
+
+def _data(clerk, department, n):
+    person = new_person(clerk, contacts=[(ContactPoint.Kind.PHONE, "064 123 4567")])
+    cases = [new_case(clerk, subject=f"Predmet {i}", department=department,
+                      clients=[person]) for i in range(n)]
+    return person, cases
+
+
+def _pages(member, person, case):
+    base = f"/api/v1/{member.municipality.slug}/cases"
+    pages = {f"inbox {q}": ("inbox", url("inbox", member), {"queue": q}) for q in
+             ("mine", "unassigned", "overdue", "all")}
+    pages.update({
+        "search name": ("search", url("search", member), {"q": "Đorđević"}),
+        "search phone": ("search", url("search", member), {"q": "064 123 4567"}),
+        "case": ("case", url("case", member, case_id=case.pk), None),
+        "client": ("client", url("client", member, client_id=person.pk), None),
+        "clients": ("clients", url("clients", member), None),
+        "api": ("api", base, None),
+        "api q": ("api", base, {"q": "Đorđević"}),
+    })
+    return pages
+
+
+def test_pages_cost_the_same_few_queries_for_three_cases_as_for_thirty(
+        login, admin, clerk, department):
+    person, cases = _data(clerk, department, 3)
+    web = login(admin)
+    _count(web, url("inbox", admin))  # the session's and caches' first statements
+    few = {name: _count(web, path, params)
+           for name, (_kind, path, params) in _pages(admin, person, cases[0]).items()}
+    for i in range(27):
+        new_case(clerk, subject=f"Više {i}", department=department, clients=[person])
+    many = {name: _count(web, path, params)
+            for name, (_kind, path, params) in _pages(admin, person, cases[0]).items()}
+    # One more at most: whether a next page exists is asked once there is one.
+    assert all(few[name] <= many[name] <= few[name] + 1 for name in few), (few, many)
+    for name, (kind, _path, _params) in _pages(admin, person, cases[0]).items():
+        assert few[name] <= LIMITS[kind], (name, few[name])
+
+
+def test_an_officers_pages_are_bounded_too(login, officer, clerk, department):
+    person, cases = _data(clerk, department, 3)
+    web = login(officer)
+    for name, (kind, path, params) in _pages(officer, person, cases[0]).items():
+        if name == "inbox all":
+            continue  # an officer has no "all" queue
+        assert _count(web, path, params) <= LIMITS[kind], name
+
+
+def test_the_province_dashboard_is_a_few_grouped_queries(client, municipality):
+    from django.contrib.auth import get_user_model
+
+    from salter.tenancy.models import ProvincialRole
+
+    user = get_user_model().objects.create_user("pokrajina")
+    ProvincialRole.objects.create(user=user)
+    client.force_login(user)
+    assert _count(client, "/province/") <= LIMITS["province"]

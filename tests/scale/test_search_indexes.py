@@ -1,0 +1,138 @@
+"""One search box finds a name in either script, with or without diacritics, across
+cases, clients, messages and OCR text — through the search indexes — and exact keys
+through their unique indexes (decision 17)."""
+
+import pytest
+from django.db import connection
+
+from salter import search
+from salter.cases.models import Case
+from salter.clients.models import ContactPoint
+from salter.documents.models import Document
+from salter.documents.storage import store_bytes
+from tests.scale.plans import full_scans, plan
+from tests.workspace.conftest import new_case, new_person
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = """From: Ana Kovac <ana.kovac@example.net>
+To: opstina@subotica.example
+Subject: Buka iz kafica
+Message-ID: <buka-1@example.net>
+Content-Type: text/plain; charset=utf-8
+
+Komsija Ђорђевић pusta muziku do ponoci.
+""".encode()
+
+
+@pytest.fixture
+def everywhere(clerk, municipality):
+    """Ђорђевић as a client (in Cyrillic) with a case, in an e-mail from someone else,
+    and in the OCR text of a scan on a third case."""
+    from salter.channels.email.accept import accept_email
+    from salter.intake.pipeline import process_inbound
+
+    client = new_person(clerk, first="Драган", last="Ђорђевић",
+                        contacts=[(ContactPoint.Kind.PHONE, "064 123 4567")])
+    own = new_case(clerk, subject="Rupa na putu", clients=[client])
+    accepted = accept_email(municipality=municipality, raw=EMAIL, source="test")
+    process_inbound(accepted.inbound.pk)
+    accepted.inbound.refresh_from_db()
+    scanned = new_case(clerk, subject="Zapisnik sa uvidjaja")
+    Document.objects.create(municipality=municipality, blob=store_bytes(b"%PDF-1.4 scan"),
+                            filename="zapisnik.pdf", case=scanned,
+                            text="ЗАПИСНИК О УВИЂАЈУ. Присутан: Драган Ђорђевић, улица Корзо 2.")
+    return {"client": client, "own": own, "mailed": accepted.inbound.case,
+            "message": accepted.inbound, "scanned": scanned}
+
+
+@pytest.mark.parametrize("typed", ["djordjevic", "Đorđević", "Ђорђевић", "DJORDJ", "rđev"])
+def test_a_name_is_found_in_cases_clients_messages_and_ocr_text(clerk, everywhere, typed):
+    cases = set(search.search_cases(clerk, typed))
+    assert {everywhere["own"], everywhere["mailed"], everywhere["scanned"]} <= cases
+    assert everywhere["client"] in set(search.search_clients(clerk, typed))
+    assert everywhere["message"] in set(search.search_messages(clerk, typed))
+    assert [d.case for d in search.search_documents(clerk, typed)] == [everywhere["scanned"]]
+
+
+def test_first_and_last_name_must_both_occur_in_one_row(clerk, everywhere):
+    assert everywhere["client"] in set(search.search_clients(clerk, "dragan djordjevic"))
+    assert list(search.search_clients(clerk, "marko djordjevic")) == []
+
+
+def test_a_match_on_the_case_or_its_client_ranks_above_one_in_a_message(clerk, everywhere):
+    ranked = list(search.search_cases(clerk, "djordjevic")
+                  .order_by(*(k.expression() for k in search.RANKED)))
+    ranks = {c: c.rank for c in ranked}
+    assert ranks[everywhere["own"]] == search.DIRECT
+    assert ranks[everywhere["mailed"]] == search.MENTIONED
+    assert ranks[everywhere["scanned"]] == search.MENTIONED
+    assert ranked[0] == everywhere["own"]
+
+
+def test_another_municipalitys_rows_are_never_found(clerk, other_clerk, everywhere):
+    new_person(other_clerk, first="Драган", last="Ђорђевић")
+    assert list(search.search_clients(other_clerk, "djordjevic")) != []
+    assert all(c.municipality_id == clerk.municipality.pk
+               for c in search.search_clients(clerk, "djordjevic"))
+    assert list(search.search_cases(other_clerk, "djordjevic")) == []
+    assert list(search.search_messages(other_clerk, "djordjevic")) == []
+
+
+@pytest.mark.parametrize("notation", ["064 123 4567", "+381641234567", "00381 64 123 45 67"])
+def test_a_phone_in_any_notation_finds_the_clients_case_first(clerk, everywhere, notation):
+    found = list(search.search_cases(clerk, notation))
+    assert found == [everywhere["own"]] and found[0].rank == search.EXACT
+    assert list(search.search_clients(clerk, notation)) == [everywhere["client"]]
+
+
+def test_registry_number_and_tracking_code_find_exactly_their_case(clerk, everywhere):
+    case = everywhere["own"]
+    assert list(search.search_cases(clerk, case.registry_number)) == [case]
+    spaced = f"{case.tracking_code[:5]} {case.tracking_code[5:].lower()}"
+    assert list(search.search_cases(clerk, spaced)) == [case]
+
+
+def _exact_plan(clerk, text):
+    query = search.parse_query(text)
+    exact = search._exact_cases(clerk, text, query)
+    return plan(Case.objects.visible_to(clerk).filter(exact))
+
+
+def test_exact_keys_are_looked_up_by_their_unique_indexes(clerk, everywhere):
+    case = everywhere["own"]
+    for text in (case.registry_number, case.tracking_code, "064 123 4567",
+                 "ana.kovac@example.net"):
+        text_plan = _exact_plan(clerk, text)
+        assert full_scans(text_plan, "cases_case") == [], text_plan
+        assert full_scans(text_plan, "clients_contactpoint") == [], text_plan
+
+
+@pytest.mark.parametrize("model_name", ["case", "client", "message", "document"])
+def test_words_are_matched_through_the_search_index(clerk, everywhere, model_name):
+    from salter.channels.models import InboundMessage
+    from salter.clients.models import Client
+
+    model = {"case": Case, "client": Client, "message": InboundMessage,
+             "document": Document}[model_name]
+    # The match alone: with the municipality's filter as well, a planner may rightly
+    # prefer the municipality's index for a test's handful of rows.
+    rows = model.objects.filter(search.matching(model, ("djordjevic", "dragan")))
+    text = plan(rows)
+    assert full_scans(text, model._meta.db_table) == [], text
+    if connection.vendor == "postgresql":
+        assert "search_trgm" in text, text
+    else:
+        assert "VIRTUAL TABLE" in text, text
+
+
+def test_the_index_follows_changes_in_the_same_transaction(clerk, everywhere):
+    from django.db import transaction
+
+    from salter.clients.actions import update_client
+
+    client = everywhere["client"]
+    with transaction.atomic():
+        update_client(actor=clerk, client=client, last_name="Марковић", reason="typo")
+        assert list(search.search_clients(clerk, "djordjevic")) == []
+        assert list(search.search_clients(clerk, "markovic")) == [client]
