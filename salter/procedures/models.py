@@ -138,7 +138,7 @@ class CaseType(models.Model):
         verbose_name_plural = _("case types")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     # -- rules -----------------------------------------------------------------------------
 
