@@ -18,6 +18,7 @@ from salter.cases import workflow
 from salter.cases.models import Case, Channel, Priority
 from salter.clients import actions as client_actions
 from salter.clients.access import clients_visible_to
+from salter.clients.matching import find_client_by_contact, normalize_contact
 from salter.clients.models import Client, ContactPoint
 from salter.procedures import actions as deadline_actions
 from salter.procedures.models import CaseType, Deadline
@@ -175,6 +176,24 @@ class ClientPartyForm(NewClientForm):
             if self.existing_client is None:
                 self.add_error("client", _("Search for the client and choose one."))
         return cleaned
+
+    def contact_holders(self) -> list[Client]:
+        """For a new client: the clients the typed e-mail or telephone already belongs to,
+        offered as "use this client" instead."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("client_mode") != self.NEW:
+            return []
+        holders = {}
+        for kind in (ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE):
+            try:
+                # Raw input: a field in error has left cleaned_data.
+                value = normalize_contact(kind, self.data.get(self.add_prefix(kind), ""))
+            except ValidationError:
+                continue
+            holder = find_client_by_contact(self.actor.municipality, kind, value)
+            if holder is not None:
+                holders[holder.pk] = holder
+        return list(holders.values())
 
     def party(self) -> Client | None:
         """The chosen client, created now if new; call inside `act()`'s transaction."""
@@ -346,6 +365,17 @@ class AssignForm(CaseActionForm):
         return case_actions.assign_case(actor=self.actor, case=self.case,
                                         assignee=self.cleaned_data["assignee"],
                                         department=self.cleaned_data["department"])
+
+
+class TakeForm(CaseActionForm):
+    """"Take it": the case assigned to the member who presses the button."""
+
+    prefix = "take"
+    required_perm = Perm.ASSIGN_CASE
+
+    def act(self):
+        return case_actions.assign_case(actor=self.actor, case=self.case,
+                                        assignee=self.actor.user)
 
 
 class StatusForm(CaseActionForm):

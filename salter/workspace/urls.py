@@ -21,6 +21,7 @@ case_patterns = [
     path("", cases.case_page, name="case"),
     path("note/", case_actions.add_note, name="case_note"),
     path("assign/", case_actions.assign, name="case_assign"),
+    path("take/", case_actions.take, name="case_take"),
     path("status/", case_actions.change_status, name="case_status"),
     path("clients/link/", case_actions.link_client, name="case_link_client"),
     path("clients/unlink/", case_actions.unlink_client, name="case_unlink_client"),
