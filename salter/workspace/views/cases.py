@@ -20,7 +20,8 @@ from salter.workspace import forms
 from salter.workspace.timeline import case_timeline
 from salter.workspace.views.clients import pick_matches
 
-CASE_FORMS = (forms.NoteForm, forms.TakeForm, forms.AssignForm, forms.StatusForm, forms.LinkClientForm,
+CASE_FORMS = (forms.NoteForm, forms.TakeForm, forms.AssignForm, forms.StatusForm,
+              forms.LinkClientForm,
               forms.UnlinkClientForm, forms.LinkCaseForm, forms.ParentForm, forms.MergeCaseForm,
               forms.ExtendDeadlineForm, forms.RouteForm, forms.TransferForm,
               request_forms.AskDepartmentsForm, request_forms.WithdrawRequestForm,
