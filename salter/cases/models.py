@@ -115,6 +115,8 @@ class Case(models.Model):
             models.Index(fields=["municipality", "assignee", "status"]),
             models.Index(fields=["municipality", "department", "status"]),
             models.Index(fields=["municipality", "-created_at"]),
+            # The dashboards' daily figures: the cases resolved on a day.
+            models.Index(fields=["municipality", "resolved_at"], name="case_resolved_on_day"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

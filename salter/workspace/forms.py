@@ -378,6 +378,55 @@ class TakeForm(CaseActionForm):
                                         assignee=self.actor.user)
 
 
+class BulkAssignForm(ActionForm):
+    """Several cases at once to a person and/or department (a head sharing out the
+    unassigned ones). Every id must be a case the actor sees; one that is not refuses the
+    whole form, naming it, and nothing is assigned."""
+
+    required_perm = Perm.ASSIGN_CASE
+    MAX_CASES = 200
+    cases = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
+    department = forms.ModelChoiceField(label=_("Department"),
+                                        queryset=Department.objects.none(), required=False,
+                                        empty_label=_("— keep —"))
+    assignee = MemberChoiceField(label=_("Assignee"), queryset=get_user_model().objects.none(),
+                                 required=False, empty_label=_("— nobody —"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = _departments(self.actor)
+        self.fields["assignee"].queryset = _members(self.actor)
+
+    def clean_cases(self):
+        raw = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
+        if not raw:
+            raise ValidationError(_("Choose at least one case."))
+        if len(raw) > self.MAX_CASES:
+            raise ValidationError(_("At most %(n)d cases at once.") % {"n": self.MAX_CASES})
+        if not all(value.isdigit() for value in raw):
+            raise ValidationError(_("Not a case: %(ids)s.") % {"ids": ", ".join(raw)})
+        ids = {int(value) for value in raw}
+        found = list(Case.objects.visible_to(self.actor).filter(pk__in=ids).order_by("pk"))
+        missing = sorted(ids - {case.pk for case in found})
+        if missing:
+            raise ValidationError(_("No such case among yours: %(ids)s.")
+                                  % {"ids": ", ".join(map(str, missing))})
+        return found
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("assignee") and not data.get("department"):
+            self.add_error("assignee", _("Choose a person or a department."))
+        return data
+
+    def act(self):
+        data = self.cleaned_data
+        return [case_actions.assign_case(actor=self.actor, case=case,
+                                         assignee=data["assignee"] or case.assignee,
+                                         department=data["department"])
+                for case in data["cases"]]
+
+
 class StatusForm(CaseActionForm):
     prefix = "status"
     required_perm = Perm.CHANGE_STATUS

@@ -11,6 +11,7 @@ from salter.workspace.views import (
     documents,
     home,
     inbox,
+    management,
     requests,
     search,
 )
@@ -53,6 +54,9 @@ client_patterns = [
 municipality_patterns = [
     path("", inbox.inbox, name="inbox"),
     path("cases/new/", cases.new_case, name="case_new"),
+    path("cases/assign/", management.bulk_assign, name="bulk_assign"),
+    path("cases/export/", management.export_cases, name="cases_export"),
+    path("management/", management.management, name="management"),
     path("cases/<int:case_id>/", include(case_patterns)),
     path("clients/", clients.client_list, name="clients"),
     path("clients/pick/", clients.pick_client, name="client_pick"),

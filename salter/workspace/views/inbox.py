@@ -6,7 +6,10 @@ from django.shortcuts import render
 
 from salter.requests.access import asked_of_department
 from salter.tenancy.access import municipality_view
+from salter.tenancy.roles import Perm
 from salter.workspace import inbox as queues
+from salter.workspace.filters import CaseFilterForm, filter_cases
+from salter.workspace.forms import BulkAssignForm
 
 PAGE_SIZE = 25
 ASKED_SHOWN = 20
@@ -33,11 +36,14 @@ def inbox(request, membership):
     queue = _chosen_queue(request, membership, counts)
     sort = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else (
         queues.DEFAULT_SORT)
+    filters = CaseFilterForm(request.GET, actor=membership)
     cases = queues.sorted_cases(
-        queues.queue_cases(membership, queue.key)
+        filter_cases(queues.queue_cases(membership, queue.key), filters.criteria())
         .select_related("department", "assignee", "case_type"), sort)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
+        "filters": filters,
+        "bulk": BulkAssignForm(actor=membership) if membership.can(Perm.ASSIGN_CASE) else None,
         "asked_of_us": list(asked_of_department(membership)[:ASKED_SHOWN]),
         "queue": queue,
         "queues": [(q, counts[q.key]) for q in queues.queues_for(membership)],
