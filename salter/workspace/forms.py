@@ -383,6 +383,7 @@ class BulkAssignForm(ActionForm):
     unassigned ones). Every id must be a case the actor sees; one that is not refuses the
     whole form, naming it, and nothing is assigned."""
 
+    prefix = "bulk"  # beside the list's filters, which have an assignee too
     required_perm = Perm.ASSIGN_CASE
     MAX_CASES = 200
     cases = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
@@ -398,6 +399,7 @@ class BulkAssignForm(ActionForm):
         self.fields["assignee"].queryset = _members(self.actor)
 
     def clean_cases(self):
+        # The list's checkboxes post plain "cases", outside the form's prefix.
         raw = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
         if not raw:
             raise ValidationError(_("Choose at least one case."))

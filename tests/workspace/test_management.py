@@ -88,7 +88,7 @@ def test_bulk_assign_gives_the_chosen_cases_to_one_officer(client, team):
     slug = team["municipality"].slug
     lamp, noise = team["cases"]["lamp"], team["cases"]["noise"]
     response = client.post(f"/staff/{slug}/cases/assign/", {
-        "cases": [lamp.pk, noise.pk], "assignee": team["boris"].user.pk})
+        "cases": [lamp.pk, noise.pk], "bulk-assignee": team["boris"].user.pk})
     assert response.status_code == 302
     for case in (lamp, noise):
         case.refresh_from_db()
@@ -100,7 +100,7 @@ def test_bulk_assign_with_a_case_the_head_may_not_see_assigns_nothing(client, te
     slug = team["municipality"].slug
     lamp, plan = team["cases"]["lamp"], team["cases"]["plan"]
     response = client.post(f"/staff/{slug}/cases/assign/", {
-        "cases": [lamp.pk, plan.pk], "assignee": team["boris"].user.pk})
+        "cases": [lamp.pk, plan.pk], "bulk-assignee": team["boris"].user.pk})
     assert response.status_code == 400
     assert str(plan.pk) in response.content.decode()
     assert "Plan" not in response.content.decode()
