@@ -8,6 +8,7 @@ import datetime
 import io
 import os
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -50,7 +51,8 @@ def town():
     utilities = make_department(municipality, name="Komunalno odeljenje")
     make_member(municipality, Role.ADMIN, username="admin")
     clerk = make_member(municipality, Role.REGISTRY_CLERK, username="clerk")
-    recent = create_case(actor=clerk, subject="Ne radi javna rasveta u ulici", channel=Channel.EMAIL)
+    recent = create_case(actor=clerk, subject="Ne radi javna rasveta u ulici",
+                         channel=Channel.EMAIL)
     create_case(actor=clerk, subject="Buka iz kafića", channel=Channel.PHONE)
     return {"municipality": municipality, "utilities": utilities, "recent": recent,
             "clerk": clerk}
@@ -155,7 +157,7 @@ def test_head_filters_assigns_in_bulk_and_exports(live_server, page, town):
         sorted(c.pk for c in mails[:2]))
     with page.expect_download() as download:
         page.click("#export-xlsx")
-    rows = list(load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
-                .active.iter_rows(values_only=True))
+    content = Path(download.value.path()).read_bytes()
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert sorted(r[1] for r in rows[1:]) == sorted(c.subject for c in mails)
     assert {r[5] for r in rows[1:]} == {officer.user.get_full_name(), None}
