@@ -373,3 +373,37 @@ class EndpointForm(ActionForm):
             return endpoint_actions.create_endpoint(actor=self.actor, **self.cleaned_data)
         return endpoint_actions.update_endpoint(actor=self.actor, endpoint=self.endpoint,
                                                 **self.cleaned_data)
+
+
+class MailboxForm(ActionForm):
+    """The IMAP transport of an e-mail endpoint."""
+
+    prefix = "imap"
+    imap_host = forms.CharField(label=_("IMAP server"), max_length=200)
+    imap_port = forms.IntegerField(label=_("Port"), initial=993, min_value=1, max_value=65535)
+    imap_ssl = forms.BooleanField(label=_("TLS (IMAPS)"), required=False, initial=True)
+    imap_username = forms.CharField(label=_("Username"), max_length=200)
+    password = forms.CharField(label=_("Password"), max_length=200, required=False,
+                               widget=forms.PasswordInput(render_value=False),
+                               help_text=_("Leave empty to keep the stored one."))
+    folder = forms.CharField(label=_("Folder"), max_length=200, initial="INBOX")
+    processed_folder = forms.CharField(
+        label=_("Move handled mail to"), max_length=200, required=False,
+        initial="Salter/Processed", help_text=_("Empty: only mark it as seen."))
+    use_idle = forms.BooleanField(label=_("Wait for new mail (IDLE)"), required=False,
+                                  initial=True)
+    poll_seconds = forms.IntegerField(label=_("Look every (seconds)"), initial=60,
+                                      min_value=10, max_value=3600)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, endpoint: Endpoint, **kwargs):
+        self.endpoint = endpoint
+        mailbox = getattr(endpoint, "mailbox", None) if endpoint.pk else None
+        if mailbox is not None:
+            kwargs.setdefault("initial", {name: getattr(mailbox, name)
+                                          for name in endpoint_actions.MAILBOX_FIELDS})
+        super().__init__(*args, **kwargs)
+
+    def act(self):
+        return endpoint_actions.set_mailbox(actor=self.actor, endpoint=self.endpoint,
+                                            **self.cleaned_data)

@@ -19,6 +19,7 @@ from salter.administration import forms
 from salter.administration.models import Target
 from salter.administration.rule_test import try_rule
 from salter.administration.timeline import changes_of
+from salter.cases.models import Channel
 from salter.channels.models import Endpoint
 from salter.procedures import actions as procedure_actions
 from salter.procedures.calendar import calendar_for
@@ -272,13 +273,21 @@ def endpoints(request, membership):
 @municipality_view(perm=ADMIN)
 def endpoint(request, membership, endpoint_id):
     found = _own(Endpoint, membership, endpoint_id)
-    form = forms.EndpointForm(request.POST or None, actor=membership, endpoint=found)
-    if request.method == "POST" and form.submit():
+    posted = request.POST if request.method == "POST" else None
+    is_mailbox = posted is not None and "mailbox" in posted
+    form = forms.EndpointForm(None if is_mailbox else posted, actor=membership,
+                              endpoint=found)
+    mailbox_form = (forms.MailboxForm(posted if is_mailbox else None, actor=membership,
+                                      endpoint=found)
+                    if found.channel == Channel.EMAIL else None)
+    chosen = mailbox_form if is_mailbox else form
+    if posted is not None and chosen is not None and chosen.submit():
         messages.success(request, _("Saved."))
-        return _back(request, "endpoints", membership)
+        return _back(request, "endpoint", membership, endpoint_id=found.pk)
     return _page(request, "endpoint.html", {
-        "form": form, "endpoint": found,
-        "changes": _recent(membership, Target.ENDPOINT, found.pk)}, failed=bool(form.errors))
+        "form": form, "mailbox_form": mailbox_form, "endpoint": found,
+        "changes": _recent(membership, Target.ENDPOINT, found.pk)},
+        failed=posted is not None)
 
 
 # -- the timeline ---------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def run(*, cases: int, rounds: int, seed: int, out) -> bool:
     from salter.dashboards.models import DailyFigures
 
     started = time.perf_counter()
-    municipality, admin, head, supervisor, departments = _seed(cases, seed)
+    municipality, admin, head, supervisor, _departments = _seed(cases, seed)
     out.write(f"seeded {cases} cases in {time.perf_counter() - started:.1f} s\n")
     today = local_day(timezone.now())
     started = time.perf_counter()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from salter.administration import timeline
 from salter.administration.models import Target, Verb
 from salter.cases.models import Channel
-from salter.channels.models import Endpoint
+from salter.channels.models import Endpoint, Mailbox
 from salter.clients.contact import normalize_phone
 from salter.tenancy.access import require
 from salter.tenancy.roles import Perm
@@ -83,3 +83,49 @@ def update_endpoint(*, actor, endpoint: Endpoint, **changes) -> Endpoint:
     timeline.record(actor, target=Target.ENDPOINT, target_id=locked.pk, label=locked.address,
                     before=before, after=timeline.snapshot(locked, ENDPOINT_FIELDS))
     return locked
+
+
+MAILBOX_FIELDS = ("imap_host", "imap_port", "imap_ssl", "imap_username", "folder",
+                  "processed_folder", "use_idle", "poll_seconds", "is_active")
+
+
+@transaction.atomic
+def set_mailbox(*, actor, endpoint: Endpoint, password: str = "", **fields) -> Mailbox:
+    """How Šalter reads an e-mail endpoint over IMAP; an empty `password` keeps the one
+    stored. The timeline records that the password changed, never the password."""
+    require(actor, Perm.MANAGE_MUNICIPALITY)
+    unknown = sorted(set(fields) - set(MAILBOX_FIELDS))
+    if unknown:
+        raise ValidationError({name: [_("Not a setting of a mailbox.")] for name in unknown})
+    if endpoint.municipality_id != actor.municipality.pk:
+        raise ValidationError(_("Not found."))
+    if endpoint.channel != Channel.EMAIL:
+        raise ValidationError({"imap_host": [_("Only an e-mail endpoint is read over IMAP.")]})
+    mailbox = (Mailbox.objects.select_for_update().filter(endpoint=endpoint).first()
+               or Mailbox(municipality=actor.municipality, endpoint=endpoint))
+    before = timeline.snapshot(mailbox, MAILBOX_FIELDS) if mailbox.pk else {}
+    for name, value in fields.items():
+        setattr(mailbox, name, value)
+    mailbox.imap_host = (mailbox.imap_host or "").strip()
+    if not mailbox.imap_host:
+        raise ValidationError({"imap_host": [_("Give the IMAP server.")]})
+    if not 0 < int(mailbox.imap_port or 0) < 65536:
+        raise ValidationError({"imap_port": [_("A port is 1 to 65535.")]})
+    if password:
+        mailbox.imap_password = password
+    elif not mailbox.imap_password:
+        raise ValidationError({"password": [_("Give the mailbox's password.")]})
+    try:
+        # An empty processed folder is allowed: handled mail is then only marked as seen.
+        mailbox.full_clean(exclude=["processed_folder", "last_error"], validate_unique=False,
+                           validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
+    mailbox.save()
+    after = timeline.snapshot(mailbox, MAILBOX_FIELDS)
+    if password:
+        after["password"] = "(changed)"
+    timeline.record(actor, target=Target.ENDPOINT, target_id=endpoint.pk,
+                    label=f"{endpoint.address} (IMAP)",
+                    verb=Verb.CHANGED if before else Verb.CREATED, before=before, after=after)
+    return mailbox

@@ -268,3 +268,27 @@ def test_another_municipality_sees_nothing(client, town):
     assert client.get(_url(municipality, "staff/")).status_code == 404
     assert client.get(_url(other, f"departments/{department.pk}/")).status_code == 404
     assert client.get(_url(other, f"staff/{admin.pk}/")).status_code == 404
+
+
+def test_mailbox_of_an_email_endpoint_is_set_and_its_password_kept(client, town):
+    from salter.channels.models import Endpoint, Mailbox
+
+    municipality, admin, _department = town
+    endpoint = Endpoint.objects.create(municipality=municipality, channel="email",
+                                       address="pisarnica@subotica.rs")
+    client.force_login(admin.user)
+    url = _url(municipality, f"endpoints/{endpoint.pk}/")
+    body = {"mailbox": "1", "imap-imap_host": "imap.subotica.rs", "imap-imap_port": "993",
+            "imap-imap_ssl": "on", "imap-imap_username": "pisarnica", "imap-folder": "INBOX",
+            "imap-poll_seconds": "60", "imap-is_active": "on"}
+    response = client.post(url, body)
+    assert response.status_code == 400
+    assert response.context["mailbox_form"].errors["password"]
+    assert not Mailbox.objects.exists()
+    assert client.post(url, {**body, "imap-password": "tajna"}).status_code == 302
+    assert client.post(url, {**body, "imap-imap_host": "mail.subotica.rs"}).status_code == 302
+    mailbox = Mailbox.objects.get(endpoint=endpoint)
+    assert (mailbox.imap_host, mailbox.imap_password) == ("mail.subotica.rs", "tajna")
+    entries = AdminChange.objects.filter(target=Target.ENDPOINT, target_id=endpoint.pk)
+    assert "tajna" not in str([e.changes for e in entries])
+    assert entries.first().changes["imap_host"] == ["imap.subotica.rs", "mail.subotica.rs"]
