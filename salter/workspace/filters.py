@@ -9,6 +9,7 @@ import datetime
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,10 +72,6 @@ class CaseFilterForm(StyledForm):
             self.add_error("received_to", _("The end of the period is before its start."))
         return data
 
-    @property
-    def active(self) -> bool:
-        return self.is_bound
-
     def criteria(self) -> dict | None:
         """The chosen criteria, or None when the filter is invalid (show nothing)."""
         if not self.is_bound:
@@ -84,8 +81,7 @@ class CaseFilterForm(StyledForm):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
     def query_string(self) -> str:
-        from django.http import QueryDict
-
+        """The filters chosen, for links that keep them (the export)."""
         q = QueryDict(mutable=True)
         for name in self.FIELDS:
             if self.data.get(name):
