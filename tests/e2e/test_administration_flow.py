@@ -161,3 +161,26 @@ def test_head_filters_assigns_in_bulk_and_exports(live_server, page, town):
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert sorted(r[1] for r in rows[1:]) == sorted(c.subject for c in mails)
     assert {r[5] for r in rows[1:]} == {officer.user.get_full_name(), None}
+
+
+def test_hungarian_interface_shows_hungarian_department_and_procedure_names(live_server, page,
+                                                                             town):
+    municipality, utilities = town["municipality"], town["utilities"]
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/staff/subotica/administration/departments/{utilities.pk}/")
+    page.fill("#id_name_hu", "Kommunális Osztály")
+    page.get_by_role("button", name="Save").click()
+    case = create_case(actor=town["clerk"], subject="Kátyú", channel=Channel.PHONE,
+                       department=utilities)
+    page.select_option("#language-select", "hu")
+    page.locator(".language-form button").click()
+    page.goto(f"{live_server.url}/staff/subotica/cases/{case.pk}/")
+    expect(page.get_by_text("Kommunális Osztály").first).to_be_visible()
+    page.goto(f"{live_server.url}/staff/subotica/?queue=all")
+    expect(page.locator(f'tr[data-case="{case.pk}"]')).to_contain_text("Kommunális Osztály")
+    page.select_option("#language-select", "sr")
+    page.locator(".language-form button").click()
+    page.goto(f"{live_server.url}/staff/subotica/cases/{case.pk}/")
+    expect(page.get_by_text("Комунално одељење").first).to_be_visible()
+    assert municipality.departments.get(pk=utilities.pk).translations == {
+        "hu": "Kommunális Osztály"}
