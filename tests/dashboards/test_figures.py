@@ -78,7 +78,7 @@ def test_municipality_figures_match_the_hand_computed_ones(town):
     assert (total.resolution_median, total.resolution_p90) == (240, 600)
     channels = {value: f for value, _label, f in report.channels}
     assert (channels[Channel.EMAIL].received, channels[Channel.EMAIL].resolved) == (2, 1)
-    assert channels[Channel.EMAIL].response == [60, 360]
+    assert sorted(channels[Channel.EMAIL].response) == [60, 360]
     assert channels[Channel.PHONE].resolution == [600]
     assert channels[Channel.SMS].received == 1
     procedures = {ct.code if ct else None: f for ct, f in report.procedures}
@@ -93,7 +93,7 @@ def test_department_figures_count_only_the_department(town):
     report = figures.report(town["municipality"], department=town["utilities"])
     assert (report.total.received, report.total.resolved, report.open, report.overdue) == (
         3, 2, 1, 0)
-    assert report.total.response == [60, 120]
+    assert sorted(report.total.response) == [60, 120]
 
 
 def test_a_shorter_period_leaves_older_cases_out(town):
