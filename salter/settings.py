@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "salter",
     "salter.lang",
     "salter.tenancy",
+    "salter.administration",
     "salter.accounts",
     "salter.audit",
     "salter.clients",

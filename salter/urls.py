@@ -18,6 +18,8 @@ urlpatterns = [
     path("staff/<slug:municipality>/sms/", include("salter.channels.sms.staff_urls")),
     path("staff/<slug:municipality>/access-log/", include("salter.audit.urls")),
     path("staff/<slug:municipality>/staff-security/", include(staff_urlpatterns)),
+    path("staff/<slug:municipality>/administration/", include("salter.administration.urls")),
+    path("staff/<slug:municipality>/dashboards/", include("salter.dashboards.staff_urls")),
     path("staff/", include("salter.workspace.urls")),
     path("portal/", include("salter.portal.urls")),
     # The short tracking link of a text message (salter.intake.acknowledgements).

@@ -173,6 +173,8 @@ class Case(models.Model):
                          condition=Q(parent__isnull=False)),
             models.Index(fields=["municipality", "merged_into"], name="case_merged",
                          condition=Q(merged_into__isnull=False)),
+            # The dashboards' daily figures: the cases resolved on a day.
+            models.Index(fields=["municipality", "resolved_at"], name="case_resolved_on_day"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

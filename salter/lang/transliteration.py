@@ -34,7 +34,7 @@ _SPLIT_DIGRAPH_WORDS = re.compile(
 # Foreign names and technical tokens that Serbian Cyrillic text keeps in Latin letters.
 # (SMS, JMBG, PIB, MB and JKP are domesticated abbreviations: СМС, ЈМБГ, ПИБ, МБ, ЈКП.)
 LATIN_WORDS = (
-    "API", "HTMX", "HTML", "URL", "IMAP", "SMTP", "PDF",
+    "API", "HTMX", "HTML", "URL", "IMAP", "IMAPS", "IDLE", "TLS", "SMTP", "PDF", "CSV", "XLSX",
     "Message-ID", "Auto-Submitted", "Precedence",  # e-mail header names
 )
 _UNTOUCHABLE = re.compile(

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salter.administration import timeline
+from salter.administration.models import Target, Verb
 from salter.procedures.calendar import calendar_for, forget_calendar
 from salter.procedures.deadlines import (
     EXTEND,
@@ -64,7 +66,12 @@ def _save_procedure(procedure: CaseType) -> CaseType:
 def create_procedure(*, actor, **fields) -> CaseType:
     """A new procedure of the actor's municipality; ValidationError keyed by field."""
     require(actor, Perm.MANAGE_MUNICIPALITY)
-    return _save_procedure(CaseType(municipality=actor.municipality, **_known_fields(fields)))
+    procedure = _save_procedure(CaseType(municipality=actor.municipality,
+                                         **_known_fields(fields)))
+    timeline.record(actor, target=Target.PROCEDURE, target_id=procedure.pk,
+                    label=procedure.name, verb=Verb.CREATED,
+                    after=timeline.snapshot(procedure, PROCEDURE_FIELDS))
+    return procedure
 
 
 @transaction.atomic
@@ -73,9 +80,15 @@ def update_procedure(*, actor, procedure: CaseType, **changes) -> CaseType:
     if procedure.municipality_id != actor.municipality.pk:
         raise ValidationError(_("Not found."))
     locked = CaseType.objects.select_for_update().get(pk=procedure.pk)
+    before = timeline.snapshot(locked, PROCEDURE_FIELDS)
     for name, value in _known_fields(changes).items():
         setattr(locked, name, value)
-    return _save_procedure(locked)
+    saved = _save_procedure(locked)
+    after = timeline.snapshot(saved, PROCEDURE_FIELDS)
+    only_templates = set(timeline.differences(before, after)) == {"reply_templates"}
+    timeline.record(actor, target=Target.REPLY_TEMPLATE if only_templates else Target.PROCEDURE,
+                    target_id=saved.pk, label=saved.name, before=before, after=after)
+    return saved
 
 
 def _procedure_from_spec(municipality, spec: ProcedureSpec, departments: dict,
@@ -135,12 +148,22 @@ def set_office_hours(*, actor, weekday: int, periods) -> list[WorkingHours]:
         raise ValidationError({"weekday": [_("A weekday is 0 (Monday) to 6 (Sunday).")]})
     periods = _periods(periods)
     municipality = actor.municipality
-    WorkingHours.objects.filter(municipality=municipality, weekday=weekday).delete()
+    current = WorkingHours.objects.filter(municipality=municipality, weekday=weekday)
+    before = [f"{row.opens:%H:%M}–{row.closes:%H:%M}" for row in current.order_by("opens")]
+    current.delete()
     rows = WorkingHours.objects.bulk_create(
         WorkingHours(municipality=municipality, weekday=weekday, opens=opens, closes=closes)
         for opens, closes in periods)
     forget_calendar(municipality.pk)
+    timeline.record(actor, target=Target.OFFICE_HOURS, target_id=weekday,
+                    label=WEEKDAY_NAMES[weekday], before={"periods": before},
+                    after={"periods": [f"{o:%H:%M}–{c:%H:%M}" for o, c in periods]})
     return rows
+
+
+# Untranslated on purpose: the timeline keeps what was done, read by anyone's interface.
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CALENDAR_DAY_FIELDS = ("date", "kind", "opens", "closes", "reason", "every_year")
 
 
 def _save_day(actor, day: CalendarDay) -> CalendarDay:
@@ -154,6 +177,9 @@ def _save_day(actor, day: CalendarDay) -> CalendarDay:
                                           "remove it first.")]})
     day.save()
     forget_calendar(actor.municipality.pk)
+    timeline.record(actor, target=Target.CALENDAR_DAY, target_id=day.pk,
+                    label=day.date.isoformat(), verb=Verb.CREATED,
+                    after=timeline.snapshot(day, CALENDAR_DAY_FIELDS))
     return day
 
 
@@ -190,6 +216,9 @@ def remove_calendar_day(*, actor, day: CalendarDay) -> None:
         raise ValidationError(_("Not found."))
     CalendarDay.objects.filter(pk=day.pk).delete()
     forget_calendar(actor.municipality.pk)
+    timeline.record(actor, target=Target.CALENDAR_DAY, target_id=day.pk,
+                    label=day.date.isoformat(), verb=Verb.REMOVED,
+                    before=timeline.snapshot(day, CALENDAR_DAY_FIELDS))
 
 
 # -- deadlines -------------------------------------------------------------------------------
@@ -459,7 +488,10 @@ def create_routing_rule(*, actor, **fields) -> RoutingRule:
     """A rule of the actor's municipality; ValidationError keyed by field. The default rule
     is set with `set_default_route`."""
     require(actor, Perm.MANAGE_MUNICIPALITY)
-    return _save_rule(RoutingRule(municipality=actor.municipality, **_routing_fields(fields)))
+    rule = _save_rule(RoutingRule(municipality=actor.municipality, **_routing_fields(fields)))
+    timeline.record(actor, target=Target.ROUTING_RULE, target_id=rule.pk, label=str(rule),
+                    verb=Verb.CREATED, after=timeline.snapshot(rule, ROUTING_FIELDS))
+    return rule
 
 
 @transaction.atomic
@@ -472,9 +504,13 @@ def update_routing_rule(*, actor, rule: RoutingRule, **changes) -> RoutingRule:
         raise ValidationError({"is_active": [_(
             "The default rule stays active: without it a case could be left without "
             "procedure, department and deadline.")]})
+    before = timeline.snapshot(locked, ROUTING_FIELDS)
     for name, value in _routing_fields(changes).items():
         setattr(locked, name, value)
-    return _save_rule(locked)
+    saved = _save_rule(locked)
+    timeline.record(actor, target=Target.ROUTING_RULE, target_id=saved.pk, label=str(saved),
+                    before=before, after=timeline.snapshot(saved, ROUTING_FIELDS))
+    return saved
 
 
 @transaction.atomic
@@ -484,9 +520,14 @@ def set_default_route(*, actor, case_type, department, priority=None) -> Routing
     rule = (RoutingRule.objects.select_for_update()
             .filter(municipality=actor.municipality, is_default=True).first()
             or RoutingRule(municipality=actor.municipality, is_default=True, order=1000))
+    before = timeline.snapshot(rule, ROUTING_FIELDS) if rule.pk else {}
     rule.case_type, rule.department, rule.priority = case_type, department, priority
     rule.is_active = True
-    return _save_rule(rule)
+    saved = _save_rule(rule)
+    timeline.record(actor, target=Target.ROUTING_RULE, target_id=saved.pk, label=str(saved),
+                    verb=Verb.CHANGED if before else Verb.CREATED, before=before,
+                    after=timeline.snapshot(saved, ROUTING_FIELDS))
+    return saved
 
 
 def propose_routing_rule(*, actor, case, keywords: str, case_type, department) -> RoutingRule:

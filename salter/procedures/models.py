@@ -138,7 +138,7 @@ class CaseType(models.Model):
         verbose_name_plural = _("case types")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -528,6 +528,8 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["municipality", "state", "due_at"]),
             models.Index(fields=["municipality", "case"]),
+            # The dashboards' daily figures: the first responses given on a day.
+            models.Index(fields=["municipality", "kind", "met_at"], name="deadline_met_on_day"),
         ]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from salter.lang.transliteration import to_cyrillic
 from salter.tenancy.roles import Role, role_allows
 
 DEFAULT_REGISTRY_PATTERN = "{unit}-{class}-{seq}/{year}"
@@ -98,8 +99,11 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
     registry_unit = models.CharField(_("registry unit mark"), max_length=20, blank=True)
-    email = models.EmailField(blank=True)
-    is_active = models.BooleanField(default=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    # The name in the other interface languages, {"hu": "Városrendezési Osztály",
+    # "en": …, "sr": …}; Serbian Latin is `name`, Cyrillic is transliterated unless given.
+    translations = models.JSONField(_("name in other languages"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["municipality", "kind", "name"]
@@ -110,7 +114,21 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    def name_in(self, language: str | None) -> str:
+        """The name for an interface language: its own translation, else Cyrillic
+        transliterated from the Latin name for Serbian Cyrillic, else the Latin name."""
+        language = (language or "").lower()
+        given = (self.translations or {}).get(language, "")
+        if given:
+            return given
+        return to_cyrillic(self.name) if language == Language.SR_CYRL else self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language of the page (Hungarian staff see Hungarian names)."""
+        return self.name_in(get_language())
 
 
 class Membership(models.Model):

@@ -33,6 +33,8 @@ class Perm(models.TextChoices):
     READ_ACCESS_LOG = "read_access_log", _("Search and export the access log")
     ANSWER_DATA_REQUESTS = "answer_data_requests", _(
         "Answer data subjects' requests: export everything held on a client")
+    VIEW_FIGURES = "view_figures", _(
+        "See workload, dashboards and their exports (of the cases the role sees)")
 
 
 _WORK = {
@@ -45,10 +47,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.AGENT: frozenset(_WORK | {Perm.VIEW_ALL_CASES}),
     Role.OFFICER: frozenset(_WORK),
     Role.HEAD: frozenset(_WORK | {Perm.MERGE_CASES, Perm.MERGE_CLIENTS, Perm.TRANSFER_CASE,
-                                  Perm.OVERRIDE_OPEN_REQUESTS}),
+                                  Perm.OVERRIDE_OPEN_REQUESTS, Perm.VIEW_FIGURES}),
     Role.ADMIN: frozenset(set(Perm.values)),
     # An auditor reads everything and changes nothing.
-    Role.AUDITOR: frozenset({Perm.VIEW_ALL_CASES, Perm.READ_ACCESS_LOG}),
+    Role.AUDITOR: frozenset({Perm.VIEW_ALL_CASES, Perm.READ_ACCESS_LOG, Perm.VIEW_FIGURES}),
 }
 
 

@@ -18,6 +18,7 @@ from salter.cases import workflow
 from salter.cases.models import Case, Channel, Priority
 from salter.clients import actions as client_actions
 from salter.clients.access import clients_visible_to
+from salter.clients.matching import find_client_by_contact, normalize_contact
 from salter.clients.models import Client, ContactPoint
 from salter.procedures import actions as deadline_actions
 from salter.procedures.models import CaseType, Deadline
@@ -175,6 +176,24 @@ class ClientPartyForm(NewClientForm):
             if self.existing_client is None:
                 self.add_error("client", _("Search for the client and choose one."))
         return cleaned
+
+    def contact_holders(self) -> list[Client]:
+        """For a new client: the clients the typed e-mail or telephone already belongs to,
+        offered as "use this client" instead."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("client_mode") != self.NEW:
+            return []
+        holders = {}
+        for kind in (ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE):
+            try:
+                # Raw input: a field in error has left cleaned_data.
+                value = normalize_contact(kind, self.data.get(self.add_prefix(kind), ""))
+            except ValidationError:
+                continue
+            holder = find_client_by_contact(self.actor.municipality, kind, value)
+            if holder is not None:
+                holders[holder.pk] = holder
+        return list(holders.values())
 
     def party(self) -> Client | None:
         """The chosen client, created now if new; call inside `act()`'s transaction."""
@@ -346,6 +365,68 @@ class AssignForm(CaseActionForm):
         return case_actions.assign_case(actor=self.actor, case=self.case,
                                         assignee=self.cleaned_data["assignee"],
                                         department=self.cleaned_data["department"])
+
+
+class TakeForm(CaseActionForm):
+    """"Take it": the case assigned to the member who presses the button."""
+
+    prefix = "take"
+    required_perm = Perm.ASSIGN_CASE
+
+    def act(self):
+        return case_actions.assign_case(actor=self.actor, case=self.case,
+                                        assignee=self.actor.user)
+
+
+class BulkAssignForm(ActionForm):
+    """Several cases at once to a person and/or department (a head sharing out the
+    unassigned ones). Every id must be a case the actor sees; one that is not refuses the
+    whole form, naming it, and nothing is assigned."""
+
+    prefix = "bulk"  # beside the list's filters, which have an assignee too
+    required_perm = Perm.ASSIGN_CASE
+    MAX_CASES = 200
+    cases = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
+    department = forms.ModelChoiceField(label=_("Department"),
+                                        queryset=Department.objects.none(), required=False,
+                                        empty_label=_("— keep —"))
+    assignee = MemberChoiceField(label=_("Assignee"), queryset=get_user_model().objects.none(),
+                                 required=False, empty_label=_("— nobody —"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = _departments(self.actor)
+        self.fields["assignee"].queryset = _members(self.actor)
+
+    def clean_cases(self):
+        # The list's checkboxes post plain "cases", outside the form's prefix.
+        raw = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
+        if not raw:
+            raise ValidationError(_("Choose at least one case."))
+        if len(raw) > self.MAX_CASES:
+            raise ValidationError(_("At most %(n)d cases at once.") % {"n": self.MAX_CASES})
+        if not all(value.isdigit() for value in raw):
+            raise ValidationError(_("Not a case: %(ids)s.") % {"ids": ", ".join(raw)})
+        ids = {int(value) for value in raw}
+        found = list(Case.objects.visible_to(self.actor).filter(pk__in=ids).order_by("pk"))
+        missing = sorted(ids - {case.pk for case in found})
+        if missing:
+            raise ValidationError(_("No such case among yours: %(ids)s.")
+                                  % {"ids": ", ".join(map(str, missing))})
+        return found
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("assignee") and not data.get("department"):
+            self.add_error("assignee", _("Choose a person or a department."))
+        return data
+
+    def act(self):
+        data = self.cleaned_data
+        return [case_actions.assign_case(actor=self.actor, case=case,
+                                         assignee=data["assignee"] or case.assignee,
+                                         department=data["department"])
+                for case in data["cases"]]
 
 
 class StatusForm(CaseActionForm):

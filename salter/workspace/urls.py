@@ -11,6 +11,7 @@ from salter.workspace.views import (
     documents,
     home,
     inbox,
+    management,
     requests,
     search,
 )
@@ -21,6 +22,7 @@ case_patterns = [
     path("", cases.case_page, name="case"),
     path("note/", case_actions.add_note, name="case_note"),
     path("assign/", case_actions.assign, name="case_assign"),
+    path("take/", case_actions.take, name="case_take"),
     path("status/", case_actions.change_status, name="case_status"),
     path("clients/link/", case_actions.link_client, name="case_link_client"),
     path("clients/unlink/", case_actions.unlink_client, name="case_unlink_client"),
@@ -52,6 +54,9 @@ client_patterns = [
 municipality_patterns = [
     path("", inbox.inbox, name="inbox"),
     path("cases/new/", cases.new_case, name="case_new"),
+    path("cases/assign/", management.bulk_assign, name="bulk_assign"),
+    path("cases/export/", management.export_cases, name="cases_export"),
+    path("management/", management.management, name="management"),
     path("cases/<int:case_id>/", include(case_patterns)),
     path("clients/", clients.client_list, name="clients"),
     path("clients/pick/", clients.pick_client, name="client_pick"),

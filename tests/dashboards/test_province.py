@@ -12,6 +12,7 @@ from salter.cases.models import Channel
 from salter.cases.workflow import Status
 from salter.clients.actions import create_client
 from salter.clients.models import Client
+from salter.dashboards.figures import local_day, rebuild_days
 from salter.dashboards.province import province_report
 from salter.tenancy.models import Municipality, ProvincialRole
 from tests.factories import PASSWORD, make_procedure
@@ -42,7 +43,14 @@ def cases(clerk, other_clerk):
     actions.change_case_status(actor=clerk, case=resolved, status=Status.RESOLVED)
     actions.create_case(actor=clerk, subject="Treći", channel=Channel.COUNTER)
     actions.create_case(actor=other_clerk, subject="Somborski", channel=Channel.EMAIL)
+    _figures()
     return {"overdue": overdue, "resolved": resolved}
+
+
+def _figures():
+    """What the worker's `dashboards.daily-figures` job keeps, for the last 45 days."""
+    today = local_day(timezone.now())
+    rebuild_days([today - datetime.timedelta(days=n) for n in range(45)])
 
 
 def _row(report, slug):
@@ -50,23 +58,27 @@ def _row(report, slug):
 
 
 def test_report_counts_per_active_municipality_and_totals(cases):
-    report = province_report()
+    # Four weeks: the case received 40 days ago is open and overdue, not received in it.
+    report = province_report(weeks=4)
     assert {m.slug for m, _f in report.rows} == set(
         Municipality.objects.active().values_list("slug", flat=True))
     subotica = _row(report, "subotica")
-    assert (subotica.open, subotica.overdue, subotica.opened, subotica.resolved) == (2, 1, 2, 1)
-    assert subotica.median_days == pytest.approx(4, abs=0.1)
+    assert (subotica.open, subotica.overdue, subotica.figure.received,
+            subotica.figure.resolved) == (2, 1, 2, 1)
+    assert subotica.figure.resolution_median == pytest.approx(4 * 24 * 60, abs=2)
     assert subotica.by_channel == {Channel.PHONE: 1, Channel.COUNTER: 1}
     sombor = _row(report, "sombor")
-    assert (sombor.open, sombor.overdue, sombor.opened, sombor.resolved) == (1, 0, 1, 0)
-    assert sombor.median_days is None
-    assert (report.total.open, report.total.overdue, report.total.opened) == (3, 1, 3)
+    assert (sombor.open, sombor.overdue, sombor.figure.received,
+            sombor.figure.resolved) == (1, 0, 1, 0)
+    assert sombor.figure.resolution_median is None
+    assert (report.total.open, report.total.overdue, report.total.figure.received) == (3, 1, 3)
     assert report.total.by_channel[Channel.EMAIL] == 1
+    assert province_report(weeks=12).total.figure.received == 4
 
 
 def test_inactive_municipalities_are_left_out(cases):
     Municipality.objects.filter(slug="sombor").update(is_active=False)
-    report = province_report()
+    report = province_report(weeks=4)
     assert "sombor" not in {m.slug for m, _f in report.rows}
     assert report.total.open == 2
 
@@ -105,4 +117,5 @@ def test_a_business_case_counts_like_any_other(clerk):
     firm = create_client(actor=clerk, kind=Client.Kind.BUSINESS, business_name="Agro d.o.o.",
                          pib="113460262", mb="66841251")
     actions.create_case(actor=clerk, subject="Dozvola", channel=Channel.EMAIL, clients=[firm])
-    assert _row(province_report(), "subotica").opened == 1
+    _figures()
+    assert _row(province_report(), "subotica").figure.received == 1

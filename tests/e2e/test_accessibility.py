@@ -2,18 +2,21 @@
 in the system Chromium): public services in Serbia must be usable with a screen reader
 and a keyboard, by older citizens and by clerks alike."""
 
+import datetime
 import os
 from pathlib import Path
 
 import axe_playwright_python
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from salter.cases.actions import create_case
 from salter.cases.models import Channel
 from salter.channels.email.accept import accept_email
 from salter.clients.actions import create_client
 from salter.clients.models import ContactPoint
+from salter.dashboards.figures import rebuild_days
 from salter.documents.models import Document
 from salter.documents.storage import store_bytes
 from salter.intake.pipeline import process_inbound
@@ -136,6 +139,46 @@ def test_administrators_pages(live_server, page, subotica):
             ("two-factor setup", f"{live_server.url}/accounts/two-factor/setup/")]:
         page.goto(path)
         found[name] = violations(page)
+    assert found == {name: [] for name in found}
+
+
+def test_administration_management_and_dashboard_pages(live_server, page, subotica):
+    municipality = subotica["municipality"]
+    admin = make_member(municipality, Role.ADMIN, username="admin")
+    rebuild_days([timezone.localdate() - datetime.timedelta(days=n) for n in range(3)])
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/staff/subotica/")
+    staff = f"{live_server.url}/staff/subotica"
+    procedure = subotica["case"].case_type
+    department = subotica["case"].department
+    found = {}
+    for name, path in [
+            ("administration", "/administration/"), ("staff", "/administration/staff/"),
+            ("member", f"/administration/staff/{admin.pk}/"),
+            ("departments", "/administration/departments/"),
+            ("department", f"/administration/departments/{department.pk}/"),
+            ("procedures", "/administration/procedures/"),
+            ("procedure", f"/administration/procedures/{procedure.pk}/"),
+            ("routing rules", "/administration/rules/"),
+            ("calendar", "/administration/calendar/"),
+            ("endpoints", "/administration/endpoints/"),
+            ("admin timeline", "/administration/timeline/"),
+            ("workload", "/management/"), ("dashboard", "/dashboards/"),
+            ("inbox with filters", "/?queue=all&channel=email&procedure=987654")]:
+        page.goto(staff + path)
+        found[name] = violations(page)
+    page.goto(staff + "/administration/rules/")
+    page.fill("#id_keywords", "rupa")
+    page.select_option("#id_department", str(department.pk))
+    page.get_by_role("button", name="Test this rule").click()
+    page.wait_for_selector("#rule-test")
+    found["routing rule tested"] = violations(page)
+    page.goto(staff + "/administration/staff/")
+    page.get_by_role("button", name="Invite").click()
+    found["invite with errors"] = violations(page)
     assert found == {name: [] for name in found}
 
 

@@ -184,6 +184,12 @@ def test_cyrillic_catalogue_is_exactly_what_the_transliterator_generates():
 # Latin that Serbian Cyrillic text keeps, each with its reason.
 LATIN_IN_CYRILLIC = {
     "API": "technical acronym; Serbian IT texts in Cyrillic write API",
+    "CSV": "file format, as PDF is",
+    "XLSX": "file format, as PDF is",
+    "IMAP": "protocol name (the mailbox settings)",
+    "IMAPS": "protocol name, as IMAP is",
+    "IDLE": "IMAP command name, quoted literally",
+    "TLS": "protocol name, as IMAP is",
     "Message-ID": "e-mail header name, quoted literally",
     "Auto-Submitted": "e-mail header name, quoted literally",
     "Precedence": "e-mail header name, quoted literally",

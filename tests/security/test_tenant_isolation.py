@@ -13,6 +13,7 @@ the hidden case's, and must show neither. A URL with an argument this test does 
 fails the test, so new URLs cannot slip past it.
 """
 
+import datetime
 import json
 import re
 
@@ -21,16 +22,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from salter.cases.actions import add_note, create_case
 from salter.cases.models import Case, CaseEvent, CaseParty, Channel
-from salter.channels.models import InboundMessage, OutboundMessage
+from salter.channels.models import Endpoint, InboundMessage, OutboundMessage
 from salter.channels.store import store_inbound
 from salter.clients.actions import add_contact_person, create_client
 from salter.clients.models import Client, ContactPoint
 from salter.documents.models import Document
 from salter.documents.storage import store_bytes
 from salter.lang.transliteration import fold
+from salter.procedures.models import CalendarDay, RoutingRule
 from salter.requests.actions import Ask, ask_departments
 from salter.tenancy.roles import Role
-from tests.factories import make_department, make_member, make_municipality
+from tests.factories import make_department, make_member, make_municipality, make_procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +134,21 @@ def _populate(actor, surname, *, client_surname=None):
         recipient=f"{mailbox}@example.rs", subject=surname, body_text=surname)
     [asked] = ask_departments(actor=actor, case=case, asks=[
         Ask(department, f"Pitanje {surname}?")])
+    # The administration's objects: a procedure, a routing rule, an endpoint, a day off;
+    # like departments, the municipality's structure, named for its owners.
+    owner = client_surname or surname
+    procedure = make_procedure(actor.municipality, name=f"Postupak {owner}",
+                               code=f"postupak-{fold(owner)}")
+    rule = RoutingRule.objects.create(municipality=actor.municipality, keywords=fold(owner),
+                                      department=department)
+    endpoint = Endpoint.objects.create(municipality=actor.municipality, channel=Channel.EMAIL,
+                                       address=f"{fold(owner)}@opstina.rs")
+    day = CalendarDay.objects.create(municipality=actor.municipality,
+                                     date=datetime.date(2026, 9, 1) + datetime.timedelta(
+                                         days=CalendarDay.objects.count()),
+                                     kind=CalendarDay.Kind.CLOSED, reason=f"Dan {owner}")
     ids = {
+        "procedure": procedure.pk, "rule": rule.pk, "endpoint": endpoint.pk, "day": day.pk,
         "request": asked.pk,
         "case": case.pk, "client": client.pk, "document": document.pk, "event": event.pk,
         "inbound": inbound.pk, "message": inbound.pk, "outbound": outbound.pk,
@@ -146,7 +162,8 @@ def _populate(actor, surname, *, client_surname=None):
 
 # Ids of objects a URL argument may name (the rest of `_populate`'s keys are for bodies).
 URL_KEYS = ("case", "client", "document", "event", "inbound", "message", "outbound",
-            "point", "person", "department", "user", "member")
+            "point", "person", "department", "user", "member", "procedure", "rule",
+            "endpoint", "day")
 
 
 def valid_body(ids: dict) -> dict:

@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("channel", choices=["email", "sms", "ingest", "audit", "seed",
-                                                "queries"])
+                                                "queries", "dashboards"])
         parser.add_argument("--messages", type=int, default=10000)
         parser.add_argument("--workers", type=int, default=2,
                             help="worker processes for the processing step")
@@ -81,6 +81,9 @@ class Command(BaseCommand):
         if inside and channel == "audit":
             self._inside_audit(pages=messages)
             return
+        if inside and channel == "dashboards":
+            self._inside_dashboards(cases=messages, rounds=rounds, seed=seed)
+            return
         if inside:
             self._inside(messages=messages, workers=workers, seed=seed, timeout=timeout,
                          channel=channel)
@@ -96,7 +99,7 @@ class Command(BaseCommand):
             code = subprocess.call(
                 [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench", channel,
                  "--inside", "--messages", str(messages), "--workers", str(workers),
-                 "--seed", str(seed), "--timeout", str(timeout)],
+                 "--seed", str(seed), "--timeout", str(timeout), "--rounds", str(rounds)],
                 cwd=settings.BASE_DIR, env=_bench_env(url, workdir))
         finally:
             if url.startswith("postgres"):
@@ -142,6 +145,13 @@ class Command(BaseCommand):
 
         call_command("migrate", verbosity=0, interactive=False)
         if not run(pages=pages, out=self.stdout):
+            sys.exit(3)
+
+    def _inside_dashboards(self, *, cases: int, rounds: int, seed: int) -> None:
+        from salter.bench.dashboards import run
+
+        call_command("migrate", verbosity=0, interactive=False)
+        if not run(cases=cases, rounds=rounds, seed=seed, out=self.stdout):
             sys.exit(3)
 
     def _inside(self, *, messages: int, workers: int, seed: int, timeout: float,

@@ -35,6 +35,7 @@ def case_action(form_class, done_message):
 
 add_note = case_action(forms.NoteForm, _("Note added."))
 assign = case_action(forms.AssignForm, _("Assignment saved."))
+take = case_action(forms.TakeForm, _("The case is yours."))
 change_status = case_action(forms.StatusForm, _("Status changed."))
 link_client = case_action(forms.LinkClientForm, _("Client linked."))
 unlink_client = case_action(forms.UnlinkClientForm, _("Client removed from the case."))

@@ -3,10 +3,12 @@
 from django.db.models import Q
 from django.shortcuts import redirect, render
 
+from salter.audit import log
 from salter.cases import workflow
 from salter.cases.access import access_case
 from salter.cases.models import Case, CaseLink, CaseTransfer
 from salter.channels.models import InboundMessage, OutboundMessage
+from salter.clients.access import clients_visible_to
 from salter.documents.models import Document
 from salter.procedures.models import Deadline
 from salter.requests import forms as request_forms
@@ -18,7 +20,8 @@ from salter.workspace import forms
 from salter.workspace.timeline import case_timeline
 from salter.workspace.views.clients import pick_matches
 
-CASE_FORMS = (forms.NoteForm, forms.AssignForm, forms.StatusForm, forms.LinkClientForm,
+CASE_FORMS = (forms.NoteForm, forms.TakeForm, forms.AssignForm, forms.StatusForm,
+              forms.LinkClientForm,
               forms.UnlinkClientForm, forms.LinkCaseForm, forms.ParentForm, forms.MergeCaseForm,
               forms.ExtendDeadlineForm, forms.RouteForm, forms.TransferForm,
               request_forms.AskDepartmentsForm, request_forms.WithdrawRequestForm,
@@ -36,19 +39,43 @@ def new_case(request, membership):
         form.initial["client_mode"] = forms.NewCaseForm.EXISTING
         matches, pick_error = pick_matches(membership, client_query)
     elif request.method == "POST":
-        form = forms.NewCaseForm(request.POST, actor=membership)
+        data = request.POST.copy()
+        if data.get("use_client"):
+            # "Use this client": the one a typed e-mail or telephone belongs to.
+            data["client_mode"], data["client"] = forms.NewCaseForm.EXISTING, data["use_client"]
+        form = forms.NewCaseForm(data, actor=membership)
         if form.submit():
             return redirect("workspace:case", municipality=membership.municipality.slug,
                             case_id=form.result.pk)
         matches = [form.existing_client] if getattr(form, "existing_client", None) else []
     else:
-        form = forms.NewCaseForm(actor=membership)
-        matches = []
+        form, matches = _new_case_form(request, membership)
     chosen = getattr(form, "existing_client", None)
+    holders = form.contact_holders() if form.is_bound and form.errors else []
+    for holder in holders:
+        log.record(membership, log.Action.VIEW, log.Target.CLIENT, holder.pk,
+                   subjects=[holder.pk], detail="contact already registered")
     return render(request, "workspace/case_new.html", {
         "form": form, "client_query": client_query, "pick_matches": matches,
         "pick_selected": chosen.pk if chosen else None, "pick_error": pick_error,
+        "contact_holders": holders,
     })
+
+
+def _new_case_form(request, membership):
+    """A blank form; "new case for this client" (`?client=<id>`) starts it with the client
+    chosen, a client of another municipality being simply not found."""
+    form = forms.NewCaseForm(actor=membership)
+    client_id = request.GET.get("client", "")
+    client = (clients_visible_to(membership).current().filter(pk=client_id).first()
+              if client_id.isdigit() else None)
+    if client is None:
+        return form, []
+    form.initial.update({"client_mode": forms.NewCaseForm.EXISTING, "client": client.pk})
+    form.existing_client = client
+    log.record(membership, log.Action.VIEW, log.Target.CLIENT, client.pk, subjects=[client.pk],
+               detail="new case for this client")
+    return form, [client]
 
 
 def case_forms(membership, case: Case, bound=None) -> dict:
@@ -116,6 +143,9 @@ def render_case_page(request, membership, case: Case, bound_form=None):
         "correspondence": correspondence(case),
         "forms": case_forms(membership, case, bound_form),
         "transitions": [workflow.Status(s) for s in workflow.allowed_transitions(case.status)],
+        # "Take it": an open case not yet the member's own.
+        "can_take": (membership.can(Perm.ASSIGN_CASE) and case.status in workflow.OPEN_STATUSES
+                     and case.assignee_id != membership.user.pk and case.merged_into_id is None),
         "deadlines": Deadline.objects.filter(**scope).exclude(kind=Deadline.Kind.REQUEST)
         .order_by("kind"),
         "requests": DepartmentRequest.objects.filter(**scope).select_related(

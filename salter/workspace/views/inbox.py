@@ -6,7 +6,10 @@ from django.shortcuts import render
 from salter.paging import BadCursor, keyset_page
 from salter.requests.access import asked_of_department
 from salter.tenancy.access import municipality_view
+from salter.tenancy.roles import Perm
 from salter.workspace import inbox as queues
+from salter.workspace.filters import CaseFilterForm, filter_cases
+from salter.workspace.forms import BulkAssignForm
 
 PAGE_SIZE = 25
 ASKED_SHOWN = 20
@@ -33,7 +36,8 @@ def inbox(request, membership):
     queue = _chosen_queue(request, membership, counts)
     sort = request.GET.get("sort") if request.GET.get("sort") in queues.SORTS else (
         queues.DEFAULT_SORT)
-    cases = (queues.queue_cases(membership, queue.key)
+    filters = CaseFilterForm(request.GET, actor=membership)
+    cases = (filter_cases(queues.queue_cases(membership, queue.key), filters.criteria())
              .select_related("department", "assignee", "case_type"))
     keys = queues.sort_keys(sort)
     try:
@@ -41,6 +45,8 @@ def inbox(request, membership):
     except BadCursor:  # an old or mangled link: start at the top
         page = keyset_page(cases, keys, None, PAGE_SIZE)
     context = {
+        "filters": filters,
+        "bulk": BulkAssignForm(actor=membership) if membership.can(Perm.ASSIGN_CASE) else None,
         "asked_of_us": list(asked_of_department(membership)[:ASKED_SHOWN]),
         "queue": queue,
         "queues": [(q, counts[q.key]) for q in queues.queues_for(membership)],

@@ -23,12 +23,30 @@ class Command(BaseCommand):
         parser.add_argument("slugs", nargs="*", metavar="slug",
                             help="Only these municipalities (default: the ten pilots).")
 
+    def _figures(self, result) -> None:
+        """The dashboards' daily figures of the demo's cases (the worker keeps only
+        yesterday's and today's)."""
+        import datetime
+
+        from django.utils import timezone
+
+        from salter.dashboards.figures import local_day, rebuild_days
+        from salter.tenancy.models import Municipality
+
+        seeded = [m.slug for m in result.municipalities if m.seeded]
+        if not seeded:
+            return
+        today = local_day(timezone.now())
+        rebuild_days([today - datetime.timedelta(days=n) for n in range(120)],
+                     Municipality.objects.filter(slug__in=seeded))
+
     def handle(self, *args, slugs, **options):
         started = time.monotonic()
         try:
             result = build_demo(slugs or PILOTS)
         except UnknownMunicipality as exc:
             raise CommandError(f"Unknown municipality “{exc.args[0]}”.") from None
+        self._figures(result)
         for m in result.municipalities:
             if m.seeded:
                 self.stdout.write(f"{m.slug}: {m.clients} clients, {m.cases} cases, "
