@@ -44,8 +44,9 @@ ROLES = list(Role.values)
 ARGUMENT = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Public or session-plumbing URLs: they take no tenant data by id. The SMS gateway's
 # callbacks are not staff routes: a secret or signature keyed by the municipality decides
-# (tests/channels/sms/test_gateway.py proves they cannot cross municipalities).
-PUBLIC_PREFIXES = ("accounts/", "i18n/", "static/", "portal/", "gateway/")
+# (tests/channels/sms/test_gateway.py proves they cannot cross municipalities). The short
+# tracking link `t/<code>` only redirects to the code's own portal page (tested below).
+PUBLIC_PREFIXES = ("accounts/", "i18n/", "static/", "portal/", "gateway/", "t/")
 # URL arguments that are not object ids, with values to try.
 PLAIN_ARGUMENTS = {
     "municipality": None,  # filled by the test
@@ -464,6 +465,23 @@ def test_portal_answers_another_municipalitys_tracking_code_as_a_missing_one(cli
     assert not shows(foreign, SECRET)
     own = client.post(f"/portal/{home}/track/", {"code": world["mine"]["tracking_code"]})
     assert world["mine"]["registry_number"].encode() in own.content
+
+
+def test_the_acknowledgements_link_and_the_short_link_keep_to_the_codes_municipality(
+        client, world):
+    home = world["home"].slug
+    theirs, mine = world["theirs"]["tracking_code"], world["mine"]["tracking_code"]
+    foreign = client.get(f"/portal/{home}/track/", {"code": theirs})
+    missing = client.get(f"/portal/{home}/track/", {"code": "2345678923"})
+    assert foreign.status_code == missing.status_code == 200
+    assert world["theirs"]["registry_number"].encode() not in foreign.content
+    assert not shows(foreign, SECRET)
+    # The short link names no municipality: it leads to the code's own portal page and
+    # shows nothing by itself.
+    short = client.get(f"/t/{theirs}")
+    assert short.status_code == 302 and f"/portal/{home}/" not in short["Location"]
+    assert not shows(short, SECRET)
+    assert client.get(f"/t/{mine}")["Location"].startswith(f"/portal/{home}/track/")
 
 
 @pytest.mark.parametrize("route", ["portal/<slug:municipality>/",
