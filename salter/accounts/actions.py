@@ -202,7 +202,10 @@ def invite_staff(*, actor, username: str, email: str, first_name: str, last_name
 
 def _locked_member(actor, member: Membership) -> Membership:
     require(actor, Perm.MANAGE_MUNICIPALITY)
-    locked = (Membership.objects.select_for_update().select_related("user", "department")
+    # Only the membership row is locked: its department may be empty, and PostgreSQL
+    # refuses FOR UPDATE on the nullable side of an outer join.
+    locked = (Membership.objects.select_for_update(of=("self",))
+              .select_related("user", "department")
               .filter(municipality=actor.municipality, pk=member.pk).first())
     if locked is None:
         raise ValidationError(_("Not found."))
