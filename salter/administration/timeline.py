@@ -4,7 +4,9 @@ committed together or not at all."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from salter.administration.models import AdminChange, Verb
 from salter.tenancy.models import Membership
@@ -47,6 +49,17 @@ def record(actor, *, target: str, target_id, label: str, verb: str = Verb.CHANGE
         municipality=actor.municipality, actor=membership, actor_name=name[:150],
         target=target, target_id=target_id, target_label=(label or "")[:300], verb=verb,
         changes=changes)
+
+
+def lock_own(model, actor, pk):
+    """The row `pk` of `model` in the actor's municipality, locked for the change (inside
+    the action's transaction); a missing row and another municipality's one are the same
+    "Not found."."""
+    locked = (model.objects.select_for_update()
+              .filter(municipality=actor.municipality, pk=pk).first())
+    if locked is None:
+        raise ValidationError(_("Not found."))
+    return locked
 
 
 def changes_of(municipality, *, target: str = "", target_id=None):

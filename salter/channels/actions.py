@@ -71,10 +71,7 @@ def create_endpoint(*, actor, **fields) -> Endpoint:
 def update_endpoint(*, actor, endpoint: Endpoint, **changes) -> Endpoint:
     require(actor, Perm.MANAGE_MUNICIPALITY)
     _unknown(changes)
-    locked = (Endpoint.objects.select_for_update()
-              .filter(municipality=actor.municipality, pk=endpoint.pk).first())
-    if locked is None:
-        raise ValidationError(_("Not found."))
+    locked = timeline.lock_own(Endpoint, actor, endpoint.pk)
     before = timeline.snapshot(locked, ENDPOINT_FIELDS)
     for name, value in changes.items():
         setattr(locked, name, value)

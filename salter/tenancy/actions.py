@@ -74,10 +74,7 @@ def create_department(*, actor, **fields) -> Department:
 def update_department(*, actor, department: Department, **changes) -> Department:
     require(actor, Perm.MANAGE_MUNICIPALITY)
     _unknown(changes)
-    locked = (Department.objects.select_for_update()
-              .filter(municipality=actor.municipality, pk=department.pk).first())
-    if locked is None:
-        raise ValidationError(_("Not found."))
+    locked = timeline.lock_own(Department, actor, department.pk)
     before = timeline.snapshot(locked, DEPARTMENT_FIELDS)
     for name, value in changes.items():
         setattr(locked, name, value)
