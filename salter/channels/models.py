@@ -199,8 +199,8 @@ class OutboundMessage(models.Model):
     body_text = models.TextField()
     language = models.CharField(max_length=10, blank=True)
     # Our id of the message on its channel (an e-mail's <Message-ID>, the gateway's id):
-    # replies and delivery reports find it by this.
-    external_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # replies and delivery reports find it by this, within the municipality (index below).
+    external_id = models.CharField(max_length=255, blank=True)
     # Channel specifics, e.g. e-mail {"in_reply_to": "<…>", "references": "<…> <…>"}.
     metadata = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
@@ -223,6 +223,8 @@ class OutboundMessage(models.Model):
             models.Index(fields=["municipality", "case"]),
             # A bounce names its recipient; the latest message to it is the bounced one.
             models.Index(fields=["municipality", "recipient", "created_at"]),
+            # A delivery report or a bounce names the message's id; a reply quotes it.
+            models.Index(fields=["municipality", "external_id"]),
         ]
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")

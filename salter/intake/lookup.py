@@ -155,14 +155,14 @@ def _referenced_cases(municipality, bare: set[str]):
     theirs: dict[str, tuple] = {}
     if not bare:
         return ours, theirs
-    # Filtered on the id alone, so that SQLite searches its index instead of scanning
-    # every outbound message that has a case.
-    for external_id, m_id, case_id, at in (
-            OutboundMessage.objects.filter(external_id__in=[*bare, *(f"<{b}>" for b in bare)])
-            .order_by().values_list("external_id", "municipality_id", "case_id",
-                                    "created_at")):
+    # Searched in the (municipality, external_id) index; the case is checked on the rows
+    # found, so that SQLite does not walk every outbound message that has a case.
+    for external_id, case_id, at in (
+            OutboundMessage.objects.filter(municipality=municipality,
+                                           external_id__in=[*bare, *(f"<{b}>" for b in bare)])
+            .order_by().values_list("external_id", "case_id", "created_at")):
         key = external_id.strip("<> ")
-        if m_id == municipality.pk and case_id is not None:
+        if case_id is not None:
             ours[key] = max(ours.get(key, (at, case_id)), (at, case_id))
     for external_id, case_id, at in (
             InboundMessage.objects.filter(municipality=municipality, case__isnull=False,

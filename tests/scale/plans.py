@@ -54,3 +54,13 @@ def sorts(text: str) -> list[str]:
 
 def indexes_used(text: str) -> str:
     return text
+
+
+def plan_of(sql: str) -> str:
+    """The plan of a statement as it was sent (`CaptureQueriesContext`), values included."""
+    with _index_only(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN {sql}")
+            return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
