@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salter.cases.models import Channel
 from salter.cases.workflow import Status
+from salter.channels.models import InboundMessage
 from salter.procedures.models import CaseType
 from salter.tenancy.models import Department
 from salter.workspace.forms import StyledForm, _members
@@ -143,6 +144,23 @@ class CaseFilterForm(ListFilterForm):
         self.fields["procedure"].set_objects(CaseType.objects.filter(municipality=municipality))
         self.fields["department"].set_objects(
             Department.objects.filter(municipality=municipality))
+
+
+class MessageFilterForm(ListFilterForm):
+    """Inbound messages: state (among the list's own), channel, received."""
+
+    state = forms.ChoiceField(label=_("State"), required=False, widget=forms.HiddenInput)
+    channel = _channel()
+
+    FIELDS = ("state", "channel", "received_from", "received_to")
+    COLUMNS = {"state": "state", "channel": "channel", "received_from": "received_at",
+               "received_to": "received_at"}
+
+    def __init__(self, data=None, *, actor, states=InboundMessage.State.values, **kwargs):
+        super().__init__(data, actor=actor, **kwargs)
+        self.fields["state"].choices = [("", _("All")), *[
+            (value, label) for value, label in InboundMessage.State.choices
+            if value in states]]
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
