@@ -13,19 +13,22 @@ import datetime
 from collections.abc import Callable
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from salter.cases.models import Channel
+from salter.cases.models import CaseParty, Channel, case_visibility
 from salter.cases.workflow import Status
 from salter.channels.models import InboundMessage
+from salter.clients.models import Client
 from salter.procedures.models import CaseType
 from salter.tenancy.models import Department
 from salter.workspace.forms import StyledForm, _members
 
 NOBODY = "none"
+YES, NO = "yes", "no"
 
 
 CASE_COLUMNS = {"status": "status", "assignee": "assignee", "procedure": "case_type",
@@ -161,6 +164,33 @@ class MessageFilterForm(ListFilterForm):
         self.fields["state"].choices = [("", _("All")), *[
             (value, label) for value, label in InboundMessage.State.choices
             if value in states]]
+
+
+class ClientFilterForm(ListFilterForm):
+    """Clients: person or business, with or without open cases (that the actor may see),
+    and when they were registered."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("Any kind")), *Client.Kind.choices])
+    open_cases = forms.ChoiceField(
+        label=pgettext_lazy("clients having them", "Open cases"), required=False,
+        choices=[("", _("Any")), (YES, _("With open cases")), (NO, _("Without open cases"))])
+    received_from, received_to = _period(_("Registered from"), _("Registered until"))
+
+    FIELDS = ("kind", "open_cases", "received_from", "received_to")
+
+    def columns(self) -> dict:
+        return {"kind": "kind", "open_cases": self._open_cases,
+                "received_from": "created_at", "received_to": "created_at"}
+
+    def _open_cases(self, value) -> Q:
+        # A party to an open case the actor may see, probed through the parties'
+        # (municipality, client) index for each client the list walks.
+        cases = CaseParty.objects.filter(
+            case_visibility(self.actor, "case"), municipality=self.actor.municipality,
+            client=OuterRef("pk"), case__open_flag=True)
+        exists = Exists(cases)
+        return Q(exists) if value == YES else ~Q(exists)
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
