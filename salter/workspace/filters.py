@@ -31,15 +31,24 @@ NOBODY = "none"
 YES, NO = "yes", "no"
 
 
+def through(prefix: str, columns: dict) -> dict:
+    """`columns` of the rows another row points at by `prefix` (e.g. a message's case)."""
+    return {name: f"{prefix}__{column}" for name, column in columns.items()}
+
+
 CASE_COLUMNS = {"status": "status", "assignee": "assignee", "procedure": "case_type",
                 "channel": "channel", "department": "department",
                 "received_from": "created_at", "received_to": "created_at"}
+# Rows that belong to a case (its messages, documents and parties), narrowed by the case.
+OF_CASE = through("case", CASE_COLUMNS)
 
 
 class PickField(forms.ChoiceField):
-    """A choice among objects the form reads once (`set_objects`): showing the choices and
-    checking the one chosen cost that one query, not one each. Cleans to the object, or
-    to a value of `extra` (such as "nobody") as it was chosen."""
+    """A choice among objects the form reads once (`set_objects`), when they are first
+    needed: showing the choices and checking the one chosen cost that one query, not one
+    each, and a page that neither shows nor checks them (a search's results, refreshed
+    as the query is typed) costs none. Cleans to the object, or to a value of `extra`
+    (such as "nobody") as it was chosen."""
 
     default_error_messages = {
         "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"],
@@ -47,13 +56,22 @@ class PickField(forms.ChoiceField):
 
     def __init__(self, *, empty_label, extra=(), **kwargs):
         self.empty_label, self.extra = empty_label, list(extra)
-        self.objects: dict[str, object] = {}
-        super().__init__(choices=[("", empty_label), *self.extra], **kwargs)
+        self._source, self._label, self._objects = (), str, None
+        super().__init__(choices=self._all_choices, **kwargs)
 
     def set_objects(self, objects, label: Callable = str):
-        self.objects = {str(o.pk): o for o in objects}
-        self.choices = [("", self.empty_label), *self.extra,
-                        *[(key, label(o)) for key, o in self.objects.items()]]
+        self._source, self._label, self._objects = objects, label, None
+        self.choices = self._all_choices  # a callable: read when first iterated
+
+    @property
+    def objects(self) -> dict:
+        if self._objects is None:
+            self._objects = {str(o.pk): o for o in self._source}
+        return self._objects
+
+    def _all_choices(self):
+        return [("", self.empty_label), *self.extra,
+                *[(key, self._label(o)) for key, o in self.objects.items()]]
 
     def clean(self, value):
         value = super().clean(value)
@@ -147,6 +165,17 @@ class CaseFilterForm(ListFilterForm):
         self.fields["procedure"].set_objects(CaseType.objects.filter(municipality=municipality))
         self.fields["department"].set_objects(
             Department.objects.filter(municipality=municipality))
+
+    def narrow_to_parties(self, clients: QuerySet) -> QuerySet:
+        """`clients` who are a party to a case the actor may see that matches the
+        criteria (all of them when none is chosen)."""
+        criteria = self.criteria()
+        if not criteria:
+            return clients if criteria == {} else clients.none()
+        parties = narrow(CaseParty.objects.filter(
+            case_visibility(self.actor, "case"), municipality=self.actor.municipality,
+            client=OuterRef("pk")), criteria, OF_CASE)
+        return clients.filter(Exists(parties))
 
 
 class MessageFilterForm(ListFilterForm):
