@@ -15,6 +15,7 @@ from salter.intake.preview import safe_preview
 from salter.intake.review import attach_reviewed, open_case_from_review
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
+from salter.workspace.filters import MessageFilterForm
 
 State = InboundMessage.State
 _SET_ASIDE = (State.QUARANTINED, State.REVIEW)
@@ -32,12 +33,13 @@ _OUTCOMES = {
 
 @municipality_view
 def message_list(request, membership):
-    state = request.GET.get("state")
-    states = [state] if state in _SET_ASIDE else list(_SET_ASIDE)
-    inbound = (list_inbound(membership).filter(state__in=states)
+    # The state is one of the filters; the tabs choose it, the others are kept.
+    filters = MessageFilterForm(request.GET, actor=membership, states=_SET_ASIDE)
+    inbound = (filters.narrow(list_inbound(membership).filter(state__in=_SET_ASIDE))
                .select_related("review_case").order_by("-received_at")[:_PAGE])
     return render(request, "intake/message_list.html", {
-        "inbound": inbound, "state": state, "states": State,
+        "inbound": inbound, "state": filters.data.get("state", ""), "states": State,
+        "filters": filters,
     })
 
 

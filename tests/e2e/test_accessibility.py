@@ -113,7 +113,14 @@ def test_staff_pages(live_server, page, subotica):
             ("request", f"/requests/{subotica['answered'].pk}/"),
             ("clients", "/clients/"), ("client", f"/clients/{subotica['client'].pk}/"),
             ("search", "/search/?q=rupa"), ("intake", "/intake/"),
-            ("quarantined message", f"/intake/{subotica['inbound'].pk}/")]:
+            ("quarantined message", f"/intake/{subotica['inbound'].pk}/"),
+            ("clients filtered", "/clients/?kind=person&open_cases=yes"),
+            ("clients with a filter refused",
+             "/clients/?received_from=2026-05-02&received_to=2026-05-01"),
+            ("search filtered", "/search/?q=rupa&status=new&channel=email"),
+            ("search with a foreign procedure", "/search/?q=rupa&procedure=987654"),
+            ("intake filtered", "/intake/?state=quarantined&channel=email"),
+            ("intake with a filter refused", "/intake/?state=processed&received_to=x")]:
         page.goto(staff + path)
         found[name] = violations(page)
     assert found == {name: [] for name in found}

@@ -2,6 +2,7 @@
 to an officer, and find it again by typing the client's name in Cyrillic."""
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -101,3 +102,27 @@ def test_existing_client_is_picked_by_htmx_search(live_server, page, staff):
     page.click(f"#case-page header a[href='/staff/subotica/clients/{jelena.pk}/']")
     expect(page.locator(".client-history a")).to_have_text(case.registry_number)
     page.screenshot(path=f"{SCREENSHOTS}/salter-e2e-client.png", full_page=True)
+
+
+def test_a_chosen_filter_refreshes_the_client_list_in_place(live_server, page, staff):
+    clerk, _officer = staff
+    create_client(actor=clerk, first_name="Jelena", last_name="Đorđević")
+    create_client(actor=clerk, kind="business", business_name="Vodovod DOO")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/staff/subotica/clients/")
+    results = page.locator("#client-results")
+    expect(results).to_contain_text("Vodovod DOO")
+
+    page.select_option("#id_kind", "person")  # no button pressed: HTMX swaps the list
+    expect(results).not_to_contain_text("Vodovod DOO")
+    expect(results).to_contain_text("Jelena Đorđević")
+    expect(page).to_have_url(re.compile(r"[?&]kind=person(&|$)"))  # a link to this list
+
+    page.fill("#id_received_from", "2026-05-02")
+    page.fill("#id_received_to", "2026-05-01")
+    page.locator("#id_received_to").dispatch_event("change")
+    expect(results.locator("[data-field=received_to]")).to_be_visible()
+    expect(results).not_to_contain_text("Jelena Đorđević")

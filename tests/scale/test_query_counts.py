@@ -51,6 +51,15 @@ def _pages(member, person, case):
         "case": ("case", url("case", member, case_id=case.pk), None),
         "client": ("client", url("client", member, client_id=person.pk), None),
         "clients": ("clients", url("clients", member), None),
+        # Filters add conditions to the same statements: a chosen department, procedure
+        # or assignee is checked against the choices the page reads anyway.
+        "search filtered": ("search", url("search", member), {
+            "q": "Đorđević", "status": "new", "channel": "counter", "assignee": "none",
+            "department": case.department_id, "received_from": "2020-01-01"}),
+        "clients filtered": ("clients", url("clients", member), {
+            "kind": "person", "open_cases": "yes", "received_from": "2020-01-01"}),
+        "clients search filtered": ("clients", url("clients", member), {
+            "q": "Đorđević", "open_cases": "yes"}),
         "api": ("api", base, None),
         "api q": ("api", base, {"q": "Đorđević"}),
     })
@@ -81,6 +90,19 @@ def test_an_officers_pages_are_bounded_too(login, officer, clerk, department):
         if name == "inbox all":
             continue  # an officer has no "all" queue
         assert _count(web, path, params) <= LIMITS[kind], name
+
+
+def test_the_search_refreshed_as_it_is_typed_reads_no_filter_choices(login, admin, clerk,
+                                                                    department):
+    _data(clerk, department, 3)
+    web = login(admin)
+    _count(web, url("inbox", admin))
+    page = _count(web, url("search", admin), {"q": "Đorđević"})
+    with CaptureQueriesContext(connection) as queries:
+        web.get(url("search", admin), {"q": "Đorđević"}, HTTP_HX_REQUEST="true")
+    # The results alone show no filter: staff, procedures and departments are not read.
+    assert len(queries) == page - 3
+    assert not any("procedures_casetype" in q["sql"] for q in queries.captured_queries)
 
 
 def test_the_province_dashboard_is_a_few_grouped_queries(client, municipality):

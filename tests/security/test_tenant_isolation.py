@@ -354,7 +354,7 @@ def _urls_with(route: str, slug: str, ids: dict) -> list[str]:
 
 # Query strings that make list pages search, filter and page: parts of the names in both
 # municipalities' data and in the hidden case (the whole names are what must not appear;
-# a page may echo what was searched), every queue and state.
+# a page may echo what was searched), every queue and state, the lists' filters.
 LIST_QUERIES = [
     {}, {"q": SECRET[:10]}, {"q": fold(SECRET)[:9]}, {"q": "Petar"}, {"q": "0641234567"},
     {"q": "+381 64 123 4567"}, {"q": HIDDEN[:7]}, {"q": "Predmet"}, {"q": "Poruka"},
@@ -363,6 +363,10 @@ LIST_QUERIES = [
     {"queue": "all"}, {"queue": "department"}, {"queue": "unassigned"}, {"queue": "mine"},
     {"queue": "overdue"}, {"sort": "created", "page": "2"}, {"state": "review"},
     {"state": "quarantined"}, {"status": "new"},
+    # The lists' filters, alone and with a search.
+    {"open_cases": "yes"}, {"kind": "person", "open_cases": "no"},
+    {"channel": "email", "state": "review"},
+    {"q": "Predmet", "status": "new", "channel": "email", "received_from": "2020-01-01"},
 ]
 
 
@@ -388,6 +392,37 @@ def test_list_and_search_pages_under_the_own_slug_show_no_foreign_or_hidden_data
                 assert not shows(response, HIDDEN), (url, query)
             fetched += 1
     assert fetched > 100
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_list_filters_with_another_municipalitys_ids_name_the_field_and_show_nothing_of_it(
+        client, world, role):
+    """A filter naming the other municipality's procedure, department or staff member:
+    every list page that offers the filter names the field (the list is empty), no page
+    shows the other municipality's data or fails."""
+    member, theirs = world["members"][role], world["theirs"]
+    client.force_login(member.user)
+    sees_all = Case.objects.visible_to(member).filter(pk=world["hidden"]["case"]).exists()
+    foreign = {"procedure": theirs["procedure"], "department": theirs["department"],
+               "assignee": theirs["user"]}
+    named = 0
+    for route in tenant_routes():
+        if {m.group("name") for m in ARGUMENT.finditer(route)} - {"municipality"}:
+            continue
+        url = "/" + route.replace("<slug:municipality>", world["home"].slug)
+        for field, value in foreign.items():
+            for query in ({field: value}, {field: value, "q": "Predmet"}):
+                response = client.get(url, query)
+                assert response.status_code < 500, (url, query)
+                assert not shows(response, SECRET), (url, query)
+                if not sees_all:
+                    assert not shows(response, HIDDEN), (url, query)
+                filters = response.context.get("filters") if response.context else None
+                if filters is not None and field in filters.fields:
+                    assert f'data-field="{field}"' in response.content.decode(), (url, query)
+                    named += 1
+    # The inbox and the search for every role, the workload for those who have it.
+    assert named >= 2 * 2 * len(foreign)
 
 
 def test_own_data_shows_on_the_list_pages_so_the_absences_mean_something(client, world):

@@ -138,3 +138,19 @@ def test_export_of_the_filtered_list_opens_back_in_openpyxl(client, team):
     response = client.get(f"/staff/{team['municipality'].slug}/cases/export/",
                           {"queue": "department", "channel": "sms", "format": "csv"})
     assert response.status_code == 404 and "no data" in response.content.decode()
+
+
+def test_a_chosen_filter_reads_no_more_than_the_choices_shown(team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(**data):
+        with CaptureQueriesContext(connection) as queries:
+            form = CaseFilterForm({k: str(v) for k, v in data.items()}, actor=team["head"])
+            form.criteria()
+            str(form["assignee"]), str(form["procedure"]), str(form["department"])
+        return len(queries)
+
+    chosen = cost(assignee=team["ana"].user.pk, procedure=team["lighting"].pk,
+                  department=team["utilities"].pk)
+    assert chosen == cost() == 3  # staff, procedures, departments: once each

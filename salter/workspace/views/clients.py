@@ -26,6 +26,7 @@ from salter.search import check_query, list_clients, search_clients
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
 from salter.workspace import forms
+from salter.workspace.filters import ClientFilterForm
 
 PAGE_SIZE = 25
 PICK_LIMIT = 10
@@ -39,13 +40,14 @@ def client_list(request, membership):
     form = forms.SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
     error = " ".join(form.errors.get("q", []))
-    clients = (search_clients(membership, text) if text or error
-               else list_clients(membership))
+    filters = ClientFilterForm(request.GET, actor=membership)
+    clients = filters.narrow(search_clients(membership, text) if text or error
+                             else list_clients(membership))
     page = Paginator(clients.order_by("last_name", "first_name", "business_name", "pk"),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     template = "workspace/clients/_list.html" if request.htmx else "workspace/clients/list.html"
     return render(request, template, {"form": form, "page": page, "q": text, "error": error,
-                                      "typed": request.GET.get("q", "")})
+                                      "typed": request.GET.get("q", ""), "filters": filters})
 
 
 @municipality_view

@@ -8,6 +8,7 @@ from salter.search import (
     search_messages,
 )
 from salter.tenancy.access import municipality_view
+from salter.workspace.filters import OF_CASE, CaseFilterForm
 from salter.workspace.forms import SearchForm
 
 RESULT_LIMIT = 50
@@ -19,19 +20,23 @@ def search(request, membership):
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
     error = " ".join(form.errors.get("q", []))
-    cases = (search_cases(membership, text)
+    # The filters keep the cases that match them, and the messages, documents and
+    # clients of those cases.
+    filters = CaseFilterForm(request.GET, actor=membership)
+    cases = (filters.narrow(search_cases(membership, text))
              .select_related("department", "assignee")
              .order_by(*(key.expression() for key in RANKED))[:RESULT_LIMIT])
-    clients = search_clients(membership, text).order_by(
+    clients = filters.narrow_to_parties(search_clients(membership, text)).order_by(
         "-rank", "last_name", "first_name", "business_name", "pk")[:RESULT_LIMIT]
-    messages = (search_messages(membership, text).select_related("case")
-                .order_by("-received_at", "-pk")[:OTHER_LIMIT])
-    documents = (search_documents(membership, text).select_related("case")
-                 .defer("case__description", "text").order_by("-created_at", "-pk")
-                 [:OTHER_LIMIT])
+    messages = (filters.narrow(search_messages(membership, text), OF_CASE)
+                .select_related("case").order_by("-received_at", "-pk")[:OTHER_LIMIT])
+    documents = (filters.narrow(search_documents(membership, text), OF_CASE)
+                 .select_related("case").defer("case__description", "text")
+                 .order_by("-created_at", "-pk")[:OTHER_LIMIT])
     template = "workspace/search/_results.html" if request.htmx else "workspace/search.html"
     return render(request, template, {
         "form": form, "q": text, "cases": list(cases), "clients": list(clients),
         "messages_found": list(messages), "documents_found": list(documents),
         "limit": RESULT_LIMIT, "error": error, "typed": request.GET.get("q", ""),
+        "filters": filters,
     })
