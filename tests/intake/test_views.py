@@ -152,3 +152,15 @@ def test_the_reason_is_read_in_the_staff_members_language(staff, municipality, d
     page = staff.get(url("message", municipality, inbound)).content.decode()
 
     assert words in page and "komsija@example.org" in page
+
+
+def test_the_messages_set_aside_are_reached_from_the_workspace_and_keep_its_navigation(
+        staff, municipality, in_review):
+    inbox = staff.get(reverse("workspace:inbox", kwargs={"municipality": municipality.slug}))
+    listing = url("messages", municipality)
+    assert f'href="{listing}"'.encode() in inbox.content
+    for page in (listing, url("message", municipality, in_review)):
+        response = staff.get(page)
+        assert response.status_code == 200
+        assert b'id="navbar-main"' in response.content, page
+        assert b'aria-current="page"' in response.content  # the "Set aside" item is current
