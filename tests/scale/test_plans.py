@@ -66,16 +66,18 @@ def test_the_api_list_reads_newest_first_from_the_index(request, cases, role):
                 assert sorts(text) == [], text
 
 
-def test_the_case_pages_children_merged_and_related_are_looked_up_by_key(clerk, cases):
+@pytest.mark.parametrize("role", ["clerk", "officer"])
+def test_the_case_pages_children_merged_and_related_are_looked_up_by_key(request, cases, role):
+    """Parent, merged-into, children, links, merged cases and the timeline's earlier
+    parents: one statement, each of its parts by a key's index."""
     from salter.cases.models import Case
-    from salter.workspace.views.cases import _related
+    from salter.workspace.case_page import related_rows
 
-    visible = Case.objects.visible_to(clerk)
-    for rows in (visible.filter(parent=cases[0]).order_by("pk"),
-                 visible.filter(merged_into=cases[0]).order_by("pk"),
-                 _related(visible, cases[0])):
-        text = plan(rows)
-        assert full_scans(text, "cases_case") == [], text
+    member = request.getfixturevalue(role)
+    case = Case(pk=cases[0].pk, municipality=cases[0].municipality,
+                parent_id=cases[1].pk, merged_into_id=cases[2].pk)
+    text = plan(related_rows(member, case, named={cases[1].pk}))
+    assert full_scans(text, "cases_case") == [], text
 
 
 def test_the_client_history_reads_the_clients_rows_only(officer, clerk, department):
