@@ -100,3 +100,21 @@ def test_the_client_history_reads_the_clients_rows_only(officer, clerk, departme
             text = plan(rows)
             assert full_scans(text, table) == [], text
             assert full_scans(text, "cases_case") == [], text
+
+
+@pytest.mark.parametrize("search", [False, True])
+def test_the_client_list_reads_names_in_order_from_the_index(clerk, search):
+    """The staff list of clients by name, first page and one further on by its cursor:
+    a walk of `client_by_name`, no sort, no count."""
+    from salter.search import list_clients, search_clients
+    from salter.workspace.views.clients import BY_NAME
+    from tests.workspace.conftest import new_person
+
+    people = [new_person(clerk, first=f"Ime{n}", last=f"Prezime{n}") for n in range(3)]
+    rows = search_clients(clerk, "Prezime") if search else list_clients(clerk)
+    for after in (None, people[1]):
+        text = plan(_ordered(rows, BY_NAME, after))
+        assert full_scans(text, "clients_client") == [], text
+        if not search:  # a search may sort the few rows its index found
+            assert sorts(text) == [], text
+            assert "client_by_name" in text, text
