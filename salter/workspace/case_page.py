@@ -9,6 +9,8 @@ from django.db.models import CharField, Prefetch, Q, Value
 
 from salter.cases.models import Case, CaseEvent, CaseLink, CaseParty, CaseTransfer
 from salter.channels.models import InboundMessage, OutboundMessage
+from salter.procedures.models import Deadline
+from salter.requests.models import DepartmentRequest
 
 # Joined to the case in the statement that finds it (`access_case(joined=…)`).
 JOINED = ("department", "assignee", "case_type")
@@ -83,6 +85,27 @@ def transfers(membership, case: Case, events) -> list[CaseTransfer]:
     return list(CaseTransfer.objects.filter(pk__in=sorted(ids)).filter(
         Q(from_municipality=mine, from_case=case) | Q(to_municipality=mine, to_case=case))
         .select_related("from_municipality", "to_municipality"))
+
+
+def deadlines_and_requests(membership, case: Case) -> tuple[list, list]:
+    """The case's own deadlines (by kind) and its requests to departments (in the order
+    they were asked), in one statement: each request has its deadline among the case's
+    (`DepartmentRequest.deadline`, one to one), so the deadlines bring them along."""
+    rows = list(Deadline.objects.filter(municipality=membership.municipality, case=case)
+                .select_related("request__department", "request__asked_by",
+                                "request__answered_by").order_by("kind", "id"))
+    deadlines = [d for d in rows if d.kind != Deadline.Kind.REQUEST]
+    requests = [d.request for d in rows if d.kind == Deadline.Kind.REQUEST
+                and _request_of(d) is not None]
+    requests.sort(key=lambda r: (r.asked_at, r.pk))
+    return deadlines, requests
+
+
+def _request_of(deadline):
+    try:
+        return deadline.request
+    except DepartmentRequest.DoesNotExist:
+        return None
 
 
 def correspondence(received, sent) -> list[dict]:

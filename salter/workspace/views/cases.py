@@ -9,7 +9,6 @@ from salter.cases.access import access_case
 from salter.cases.models import Case
 from salter.clients.access import clients_visible_to
 from salter.documents.models import Document
-from salter.procedures.models import Deadline
 from salter.requests import forms as request_forms
 from salter.requests.compose import compose_answer
 from salter.requests.models import DepartmentRequest
@@ -102,10 +101,8 @@ def render_case_page(request, membership, case: Case, bound_form=None):
     # A case from `case_page` has its parties and messages already (`access_case`);
     # one from a failed form gets them here.
     prefetch_related_objects([case], *reads.read_with(membership))
-    scope = {"municipality": membership.municipality, "case": case}
     events = case_events(case)
-    deadlines = list(Deadline.objects.filter(**scope).exclude(kind=Deadline.Kind.REQUEST)
-                     .order_by("kind"))
+    deadlines, requests = reads.deadlines_and_requests(membership, case)
     choices = forms.Choices(membership, case, deadlines=deadlines)
     related = reads.related_cases(membership, case, named=ids_named(events, "parent"))
     received, sent = list(case.inbound_messages.all()), list(case.outbound_messages.all())
@@ -130,13 +127,12 @@ def render_case_page(request, membership, case: Case, bound_form=None):
         "can_take": (membership.can(Perm.ASSIGN_CASE) and case.status in workflow.OPEN_STATUSES
                      and case.assignee_id != membership.user.pk and case.merged_into_id is None),
         "deadlines": deadlines,
-        "requests": list(DepartmentRequest.objects.filter(**scope).select_related(
-            "department", "deadline", "asked_by", "answered_by")),
+        "requests": requests,
         "transfers": reads.transfers(membership, case, events),
         "reply_form": _reply_form(request, case),
     }
     context["has_answers"] = any(r.state == DepartmentRequest.State.ANSWERED
-                                 for r in context["requests"])
+                                 for r in requests)
     return render(request, "workspace/case.html", context)
 
 
