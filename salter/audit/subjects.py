@@ -8,7 +8,7 @@ def of_case(case) -> list[int]:
     "parties") names them without another query."""
     read = getattr(case, "_prefetched_objects_cache", {}).get("parties")
     if read is not None:
-        return [party.client_id for party in read]
+        return [party.client_id for party in sorted(read, key=lambda party: party.pk)]
     return list(CaseParty.objects.filter(case=case).values_list("client_id", flat=True))
 
 

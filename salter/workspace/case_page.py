@@ -1,9 +1,10 @@
 """What the case page shows, read in a number of statements that does not grow with what
 the case holds: the case with its department, assignee and procedure in one statement;
-its parties, messages in and out, events, documents, requests and deadlines in one each;
-every case it names (parent, children, links, merges, the timeline's earlier parents) in
-one; each list its forms choose from once for all of them. A panel that read its rows
-one at a time, or a list read twice, shows in `tests/scale/test_query_counts.py`."""
+its parties, messages in, messages out, events and documents in one each, its deadlines
+with its requests in one; every case it names (parent, children, links, merges, the
+timeline's earlier parents) in one; each list its forms choose from once for all of
+them. A panel that read its rows one at a time, or a list read twice, shows in
+`tests/scale/test_query_counts.py`."""
 
 from django.db.models import CharField, Prefetch, Q, Value
 
@@ -14,7 +15,6 @@ from salter.requests.models import DepartmentRequest
 
 # Joined to the case in the statement that finds it (`access_case(joined=…)`).
 JOINED = ("department", "assignee", "case_type")
-
 
 
 def read_with(membership) -> tuple[Prefetch, ...]:
@@ -95,13 +95,14 @@ def deadlines_and_requests(membership, case: Case) -> tuple[list, list]:
                 .select_related("request__department", "request__asked_by",
                                 "request__answered_by").order_by("kind", "id"))
     deadlines = [d for d in rows if d.kind != Deadline.Kind.REQUEST]
-    requests = [d.request for d in rows if d.kind == Deadline.Kind.REQUEST
-                and _request_of(d) is not None]
+    requests = [r for r in map(_request_of, rows) if r is not None]
     requests.sort(key=lambda r: (r.asked_at, r.pk))
     return deadlines, requests
 
 
 def _request_of(deadline):
+    if deadline.kind != Deadline.Kind.REQUEST:
+        return None
     try:
         return deadline.request
     except DepartmentRequest.DoesNotExist:
