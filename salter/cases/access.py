@@ -14,8 +14,11 @@ def _viewed(actor, case: Case) -> Case:
     return case
 
 
-def access_case(actor, case_id, *, for_update: bool = False) -> Case:
-    qs = Case.objects.visible_to(actor)
+def access_case(actor, case_id, *, for_update: bool = False, joined=(), read_with=()) -> Case:
+    """`joined`: relations read in the same statement (`select_related`); `read_with`:
+    related rows read beside it (`prefetch_related`) — a page shows them with the case.
+    A case read with its "parties" names its subjects from them."""
+    qs = Case.objects.visible_to(actor).select_related(*joined).prefetch_related(*read_with)
     if for_update:
         qs = qs.select_for_update()
     try:

@@ -57,6 +57,11 @@ class Client(models.Model):
             models.Index(fields=["municipality", "pib"]),
             models.Index(fields=["municipality", "mb"]),
             models.Index(fields=["municipality", "last_name"]),
+            # The staff list of current clients by name, keyset pages (`BY_NAME` of
+            # `salter.workspace.views.clients`).
+            models.Index(fields=["municipality", "last_name", "first_name", "business_name",
+                                 "id"], name="client_by_name",
+                         condition=models.Q(merged_into__isnull=True)),
         ]
         verbose_name = _("client")
         verbose_name_plural = _("clients")

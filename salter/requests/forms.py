@@ -10,24 +10,27 @@ from salter.requests import actions
 from salter.requests.models import DepartmentRequest
 from salter.tenancy.models import Department
 from salter.tenancy.roles import Perm
-from salter.workspace.forms import CaseActionForm, StyledForm
+from salter.workspace.forms import CaseActionForm, Choices, ListedChoiceField, StyledForm
 
 ASK_ROWS = 3
 
 
 class AskForm(StyledForm):
-    department = forms.ModelChoiceField(label=_("Ask"), queryset=Department.objects.none(),
-                                        required=False, empty_label=_("— whom —"))
+    department = ListedChoiceField(label=_("Ask"), queryset=Department.objects.none(),
+                                   required=False, empty_label=_("— whom —"))
     question = forms.CharField(label=_("Question"), required=False, max_length=4000,
                                widget=forms.Textarea(attrs={"rows": 2}))
     rule = forms.CharField(label=_("Answer within"), required=False, max_length=40,
                            initial=actions.DEFAULT_RULE,
                            help_text=_("A deadline rule, e.g. 2 working days."))
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args, actor, choices: Choices, **kwargs):
         super().__init__(*args, **kwargs)
+        # The municipality's active departments in their usual order, as the case page's
+        # other forms list them.
         self.fields["department"].queryset = Department.objects.filter(
             municipality=actor.municipality, is_active=True).order_by("kind", "name")
+        self.fields["department"].show(lambda: choices.departments)
 
     @property
     def is_blank(self) -> bool:
@@ -46,9 +49,11 @@ class AskDepartmentsForm:
     prefix = "ask"
     required_perm = Perm.EDIT_CASE
 
-    def __init__(self, data=None, *, actor, case):
+    def __init__(self, data=None, *, actor, case, choices: Choices | None = None):
         self.actor, self.case, self.result = actor, case, None
-        self.rows = _AskRows(data, prefix=self.prefix, form_kwargs={"actor": actor})
+        choices = choices or Choices(actor, case)
+        self.rows = _AskRows(data, prefix=self.prefix,
+                             form_kwargs={"actor": actor, "choices": choices})
         self.errors: list[str] = []
 
     def submit(self) -> bool:

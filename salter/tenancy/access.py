@@ -12,15 +12,24 @@ from django.http import Http404
 from salter.tenancy.models import Membership
 
 
-def access_membership(user, municipality_slug: str) -> Membership:
+def active_memberships(user) -> list[Membership]:
+    """The user's memberships that work now (active, in an active municipality), each
+    with its municipality, department and user. A staff page reads them once: the one
+    its URL names is the request's, the others are the navigation's other
+    municipalities."""
+    return list(Membership.objects.select_related("municipality", "department", "user")
+                .filter(user=user, is_active=True, municipality__is_active=True)
+                .order_by("pk"))
+
+
+def access_membership(user, municipality_slug: str, *, among=None) -> Membership:
+    """The user's membership in the municipality of `municipality_slug`; `among`: the
+    user's `active_memberships`, when read already."""
     if not user.is_authenticated:
         raise Http404
-    membership = (
-        Membership.objects.select_related("municipality", "department", "user")
-        .filter(user=user, municipality__slug=municipality_slug, is_active=True,
-                municipality__is_active=True)
-        .first()
-    )
+    memberships = active_memberships(user) if among is None else among
+    membership = next((m for m in memberships if m.municipality.slug == municipality_slug),
+                      None)
     if membership is None:
         raise Http404
     return membership
@@ -39,11 +48,13 @@ def municipality_view(view=None, *, perm: str | None = None):
         def wrapper(request, municipality: str, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            membership = access_membership(request.user, municipality)
+            memberships = active_memberships(request.user)
+            membership = access_membership(request.user, municipality, among=memberships)
             if perm and not membership.can(perm):
                 raise PermissionDenied
             request.membership = membership
             request.municipality = membership.municipality
+            request.user_memberships = memberships
             return func(request, membership, *args, **kwargs)
 
         return wrapper

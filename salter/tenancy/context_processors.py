@@ -6,10 +6,13 @@ def tenancy(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    memberships = [
-        m for m in user.memberships.select_related("municipality")
-        if m.is_active and m.municipality.is_active
-    ]
+    # A municipality's pages have read them with the request's membership.
+    memberships = getattr(request, "user_memberships", None)
+    if memberships is None:
+        memberships = [
+            m for m in user.memberships.select_related("municipality").order_by("pk")
+            if m.is_active and m.municipality.is_active
+        ]
     return {
         "current_membership": getattr(request, "membership", None),
         "current_municipality": getattr(request, "municipality", None),

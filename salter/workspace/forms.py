@@ -5,10 +5,13 @@ A form never offers a municipality: everything is scoped to the actor it is buil
 and ids of another municipality's objects are simply not valid choices.
 """
 
+from functools import cached_property
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -280,7 +283,96 @@ def _members(actor):
             .order_by("last_name", "first_name", "username"))
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+def _case_types(actor):
+    return CaseType.objects.filter(municipality=actor.municipality, is_active=True)
+
+
+def _other_municipalities(actor):
+    return Municipality.objects.active().exclude(pk=actor.municipality.pk)
+
+
+def _running_deadlines(actor, case):
+    return Deadline.objects.filter(municipality=actor.municipality, case=case,
+                                   state=Deadline.State.RUNNING).exclude(
+                                       kind=Deadline.Kind.REQUEST)
+
+
+class Choices:
+    """What the forms of one page choose from, each list read once for all of them, and
+    only when a form shows it (the case page has three lists of departments). A posted
+    value is still checked against the field's own queryset.
+
+    `deadlines`: the case's deadlines other than requests', when the page has read them.
+    """
+
+    def __init__(self, actor, case=None, *, deadlines=None):
+        self.actor, self.case, self._deadlines = actor, case, deadlines
+
+    @cached_property
+    def departments(self) -> list[Department]:
+        return list(_departments(self.actor))
+
+    @cached_property
+    def members(self) -> list:
+        return list(_members(self.actor))
+
+    @cached_property
+    def case_types(self) -> list[CaseType]:
+        return list(_case_types(self.actor))
+
+    @cached_property
+    def municipalities(self) -> list[Municipality]:
+        return list(_other_municipalities(self.actor))
+
+    @cached_property
+    def running_deadlines(self) -> list[Deadline]:
+        if self._deadlines is None:
+            return list(_running_deadlines(self.actor, self.case))
+        return [d for d in self._deadlines if d.state == Deadline.State.RUNNING]
+
+
+class _ShownRows(ModelChoiceIterator):
+    """The choices of a `ListedChoiceField`: its `rows` when it has them, else its
+    queryset's."""
+
+    def _rows(self):
+        return self.field.rows() if self.field.rows is not None else None
+
+    def __iter__(self):
+        rows = self._rows()
+        if rows is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in rows:
+            yield self.choice(obj)
+
+    def __len__(self):
+        rows = self._rows()
+        if rows is None:
+            return super().__len__()
+        return len(rows) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        rows = self._rows()
+        return super().__bool__() if rows is None else (
+            self.field.empty_label is not None or bool(rows))
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that shows the rows of a page's `Choices` (`rows`: a callable
+    giving the list) rather than reading its queryset once more."""
+
+    iterator = _ShownRows
+    rows = None
+
+    def show(self, rows) -> None:
+        self.rows = rows
+        self.widget.choices = self.choices
+
+
+class MemberChoiceField(ListedChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
 
@@ -311,8 +403,7 @@ class NewCaseForm(ClientPartyForm):
             (self.NEW, _("New client")), (self.EXISTING, _("Existing client")),
             (self.NONE, _("No client (anonymous)"))]
         self.fields["client_mode"].initial = self.NEW
-        self.fields["case_type"].queryset = CaseType.objects.filter(
-            municipality=actor.municipality, is_active=True)
+        self.fields["case_type"].queryset = _case_types(actor)
         self.fields["case_type"].label_from_instance = lambda case_type: case_type.display_name
         self.fields["department"].queryset = _departments(actor)
 
@@ -327,10 +418,12 @@ class NewCaseForm(ClientPartyForm):
 
 
 class CaseActionForm(ActionForm):
-    """A form on the case page, acting on `case`."""
+    """A form on the case page, acting on `case`; `choices`: the page's `Choices`, shared
+    with its other forms."""
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, choices: Choices | None = None, **kwargs):
         self.case = case
+        self.choices = choices or Choices(kwargs["actor"], case)
         super().__init__(*args, **kwargs)
 
 
@@ -348,16 +441,18 @@ class NoteForm(CaseActionForm):
 class AssignForm(CaseActionForm):
     prefix = "assign"
     required_perm = Perm.ASSIGN_CASE
-    department = forms.ModelChoiceField(label=_("Department"),
-                                        queryset=Department.objects.none(), required=False,
-                                        empty_label=_("— keep —"))
+    department = ListedChoiceField(label=_("Department"),
+                                   queryset=Department.objects.none(), required=False,
+                                   empty_label=_("— keep —"))
     assignee = MemberChoiceField(label=_("Assignee"), queryset=get_user_model().objects.none(),
                                  required=False, empty_label=_("— nobody —"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = _departments(self.actor)
+        self.fields["department"].show(lambda: self.choices.departments)
         self.fields["assignee"].queryset = _members(self.actor)
+        self.fields["assignee"].show(lambda: self.choices.members)
         if not self.is_bound:
             self.initial.setdefault("assignee", self.case.assignee_id)
 
@@ -459,8 +554,8 @@ class ExtendDeadlineForm(CaseActionForm):
 
     prefix = "extend"
     required_perm = Perm.EDIT_CASE
-    deadline = forms.ModelChoiceField(label=_("Deadline"), queryset=Deadline.objects.none(),
-                                      empty_label=None)
+    deadline = ListedChoiceField(label=_("Deadline"), queryset=Deadline.objects.none(),
+                                 empty_label=None)
     by = forms.CharField(label=_("Extend by"), required=False, max_length=40,
                          help_text=_("A deadline rule, e.g. 15 calendar days."))
     until = forms.DateTimeField(
@@ -471,10 +566,14 @@ class ExtendDeadlineForm(CaseActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deadline"].queryset = Deadline.objects.filter(
-            municipality=self.actor.municipality, case=self.case,
-            state=Deadline.State.RUNNING).exclude(kind=Deadline.Kind.REQUEST)
+        self.fields["deadline"].queryset = _running_deadlines(self.actor, self.case)
+        self.fields["deadline"].show(lambda: self.choices.running_deadlines)
         self.fields["deadline"].label_from_instance = lambda d: d.get_kind_display()
+
+    @property
+    def has_deadlines(self) -> bool:
+        """Whether the case has a running deadline to extend."""
+        return bool(self.choices.running_deadlines)
 
     def act(self):
         data = self.cleaned_data
@@ -491,9 +590,8 @@ class RouteForm(CaseActionForm):
 
     prefix = "route"
     required_perm = Perm.EDIT_CASE
-    case_type = forms.ModelChoiceField(label=_("Procedure"), queryset=CaseType.objects.none())
-    department = forms.ModelChoiceField(label=_("Department"),
-                                        queryset=Department.objects.none())
+    case_type = ListedChoiceField(label=_("Procedure"), queryset=CaseType.objects.none())
+    department = ListedChoiceField(label=_("Department"), queryset=Department.objects.none())
     propose_keywords = forms.CharField(
         label=_("Propose a rule for such messages"), required=False, max_length=200,
         help_text=_("Keywords, one per line or separated by commas; an administrator "
@@ -501,10 +599,11 @@ class RouteForm(CaseActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case_type"].queryset = CaseType.objects.filter(
-            municipality=self.actor.municipality, is_active=True)
+        self.fields["case_type"].queryset = _case_types(self.actor)
+        self.fields["case_type"].show(lambda: self.choices.case_types)
         self.fields["case_type"].label_from_instance = lambda case_type: case_type.display_name
         self.fields["department"].queryset = _departments(self.actor)
+        self.fields["department"].show(lambda: self.choices.departments)
         if not self.is_bound:
             self.initial.setdefault("case_type", self.case.case_type_id)
             self.initial.setdefault("department", self.case.department_id)
@@ -522,14 +621,14 @@ class TransferForm(CaseActionForm):
 
     prefix = "transfer"
     required_perm = Perm.TRANSFER_CASE
-    to = forms.ModelChoiceField(label=_("Municipality"), queryset=Municipality.objects.none())
+    to = ListedChoiceField(label=_("Municipality"), queryset=Municipality.objects.none())
     note = forms.CharField(label=_("Note for the receiving municipality"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = Municipality.objects.active().exclude(
-            pk=self.actor.municipality.pk)
+        self.fields["to"].queryset = _other_municipalities(self.actor)
+        self.fields["to"].show(lambda: self.choices.municipalities)
         self.fields["to"].label_from_instance = lambda m: m.display_name
 
     def act(self):
@@ -542,7 +641,7 @@ class LinkClientForm(ClientPartyForm):
     prefix = "party"
     required_perm = Perm.EDIT_CASE
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, choices=None, **kwargs):
         self.case = case
         super().__init__(*args, **kwargs)
 

@@ -150,32 +150,50 @@ def _details(event: CaseEvent) -> list[str]:
     return []
 
 
-def _user_names(ids) -> dict:
+def _user_names(municipality, ids) -> dict:
     users = get_user_model().objects.filter(pk__in=ids)
     return {u.pk: u.get_full_name() or u.get_username() for u in users}
 
 
-class _Names:
-    """Looks up, once per page, the names behind the ids in the events."""
+def _department_names(municipality, ids) -> dict:
+    return dict(Department.objects.filter(municipality=municipality, pk__in=ids)
+                .values_list("pk", "name"))
 
-    def __init__(self, events, municipality):
-        ids: dict[str, set] = {name: set() for name in _FIELDS}
-        for event in events:
-            for values in (event.before or {}, event.after or {}):
-                for key, value in values.items():
-                    if key in ids and isinstance(value, int):
-                        ids[key].add(value)
-        self.by_field = {
-            "assignee": _user_names(ids["assignee"]),
-            "department": dict(Department.objects.filter(
-                municipality=municipality, pk__in=ids["department"]).values_list("pk", "name")),
-            "case_type": {case_type.pk: case_type.display_name for case_type in CaseType.objects
-                          .filter(municipality=municipality, pk__in=ids["case_type"])
-                          .only("pk", "name", "translations")},
-            "parent": dict(Case.objects.filter(
-                municipality=municipality, pk__in=ids["parent"])
-                .values_list("pk", "registry_number")),
-        }
+
+def _case_type_names(municipality, ids) -> dict:
+    return {case_type.pk: case_type.display_name for case_type in CaseType.objects
+            .filter(municipality=municipality, pk__in=ids).only("pk", "name", "translations")}
+
+
+def _case_numbers(municipality, ids) -> dict:
+    return dict(Case.objects.filter(municipality=municipality, pk__in=ids)
+                .values_list("pk", "registry_number"))
+
+
+_LOOKUPS = {"assignee": _user_names, "department": _department_names,
+            "case_type": _case_type_names, "parent": _case_numbers}
+
+
+def ids_named(events, key: str) -> set[int]:
+    """The ids the events' before and after values give for `key` (e.g. "parent")."""
+    return {value for event in events for values in (event.before or {}, event.after or {})
+            for name, value in values.items() if name == key and isinstance(value, int)}
+
+
+class _Names:
+    """Looks up, once per page, the names behind the ids in the events. `known`: for a
+    key, a callable giving {id: name} from what the page has read anyway (its forms'
+    choices, the related cases); only ids it does not name are looked up."""
+
+    def __init__(self, events, municipality, known=None):
+        self.by_field = {}
+        for key, lookup in _LOOKUPS.items():
+            ids = ids_named(events, key)
+            names = dict(known[key]()) if ids and known and key in known else {}
+            missing = ids - names.keys()
+            if missing:
+                names.update(lookup(municipality, missing))
+            self.by_field[key] = names
 
     def show(self, key: str, value) -> str:
         if value is None or value == "":
@@ -208,11 +226,17 @@ def _changes(event: CaseEvent, names: _Names) -> list[Change]:
     return changes
 
 
-def case_timeline(case: Case) -> list[Entry]:
-    """The case's events, oldest first, ready for the template."""
-    events = list(case.events.select_related("actor"))
-    names = _Names(events, case.municipality_id)
-    outgoing = _outgoing_states(case, events)
+def case_events(case: Case) -> list[CaseEvent]:
+    return list(case.events.select_related("actor"))
+
+
+def case_timeline(case: Case, *, events=None, known=None, outgoing=None) -> list[Entry]:
+    """The case's events, oldest first, ready for the template. `events` (`case_events`)
+    and `outgoing` (the case's outbound messages) when the page has read them; `known`:
+    names the page knows, as `_Names` takes them."""
+    events = case_events(case) if events is None else events
+    names = _Names(events, case.municipality_id, known)
+    outgoing = _outgoing_states(case, events, outgoing)
     return [
         Entry(event=e,
               actor=(e.actor.get_full_name() or e.actor.get_username()) if e.actor
@@ -223,16 +247,19 @@ def case_timeline(case: Case) -> list[Entry]:
     ]
 
 
-def _outgoing_states(case: Case, events) -> dict[int, Delivery]:
-    """The state now of each outgoing message the timeline names: one query a page."""
+def _outgoing_states(case: Case, events, outgoing=None) -> dict[int, Delivery]:
+    """The state now of each outgoing message the timeline names: one query a page, none
+    when the page has the case's outgoing messages (`outgoing`)."""
     ids = {(e.ref or {}).get("outbound") for e in events
            if e.kind == CaseEvent.Kind.MESSAGE_OUT}
     ids.discard(None)
     if not ids:
         return {}
+    if outgoing is None:
+        outgoing = (OutboundMessage.objects.filter(case=case, pk__in=ids)
+                    .only("pk", "state", "last_error", "error_data"))
     return {m.pk: Delivery(m.state, m.error_shown if m.state != Outbound.SENT else "")
-            for m in OutboundMessage.objects.filter(case=case, pk__in=ids)
-            .only("pk", "state", "last_error", "error_data")}
+            for m in outgoing if m.pk in ids}
 
 
 def _delivery(event: CaseEvent, outgoing: dict[int, Delivery]) -> Delivery | None:

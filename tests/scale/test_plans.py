@@ -66,16 +66,18 @@ def test_the_api_list_reads_newest_first_from_the_index(request, cases, role):
                 assert sorts(text) == [], text
 
 
-def test_the_case_pages_children_merged_and_related_are_looked_up_by_key(clerk, cases):
+@pytest.mark.parametrize("role", ["clerk", "officer"])
+def test_the_case_pages_children_merged_and_related_are_looked_up_by_key(request, cases, role):
+    """Parent, merged-into, children, links, merged cases and the timeline's earlier
+    parents: one statement, each of its parts by a key's index."""
     from salter.cases.models import Case
-    from salter.workspace.views.cases import _related
+    from salter.workspace.case_page import related_rows
 
-    visible = Case.objects.visible_to(clerk)
-    for rows in (visible.filter(parent=cases[0]).order_by("pk"),
-                 visible.filter(merged_into=cases[0]).order_by("pk"),
-                 _related(visible, cases[0])):
-        text = plan(rows)
-        assert full_scans(text, "cases_case") == [], text
+    member = request.getfixturevalue(role)
+    case = Case(pk=cases[0].pk, municipality=cases[0].municipality,
+                parent_id=cases[1].pk, merged_into_id=cases[2].pk)
+    text = plan(related_rows(member, case, named={cases[1].pk}))
+    assert full_scans(text, "cases_case") == [], text
 
 
 def test_the_client_history_reads_the_clients_rows_only(officer, clerk, department):
@@ -167,3 +169,21 @@ def test_the_searchs_messages_and_documents_are_filtered_by_their_cases_key(cler
         for rows in (search_messages(member, "rupa"), search_documents(member, "rupa")):
             text = plan(form.narrow(rows, OF_CASE).order_by("-pk")[:20])
             assert full_scans(text, "cases_case") == [], text
+
+
+@pytest.mark.parametrize("search", [False, True])
+def test_the_client_list_reads_names_in_order_from_the_index(clerk, search):
+    """The staff list of clients by name, first page and one further on by its cursor:
+    a walk of `client_by_name`, no sort, no count."""
+    from salter.search import list_clients, search_clients
+    from salter.workspace.views.clients import BY_NAME
+    from tests.workspace.conftest import new_person
+
+    people = [new_person(clerk, first=f"Ime{n}", last=f"Prezime{n}") for n in range(3)]
+    rows = search_clients(clerk, "Prezime") if search else list_clients(clerk)
+    for after in (None, people[1]):
+        text = plan(_ordered(rows, BY_NAME, after))
+        assert full_scans(text, "clients_client") == [], text
+        if not search:  # a search may sort the few rows its index found
+            assert sorts(text) == [], text
+            assert "client_by_name" in text, text

@@ -36,6 +36,39 @@ def test_list_and_search_in_any_script(web, clerk, jelena):
     assert [c.pk for c in found.context["page"].object_list] == [jelena.pk]
 
 
+def test_client_list_goes_through_the_names_a_page_at_a_time_without_counting(
+        web, clerk, other_clerk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from salter.workspace.views.clients import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 5):  # businesses (no last name) come first, by name
+        new_person(clerk, first=f"Ime{n % 3}", last=f"Prezime{n:02d}")
+    business = Client.objects.create(municipality=clerk.municipality, kind="business",
+                                     business_name="Zora d.o.o.")
+    new_person(other_clerk, first="Ime", last="Prezime00")  # another municipality's
+    merged = new_person(clerk, first="Stari", last="Prezime01")
+    Client.objects.filter(pk=merged.pk).update(merged_into=business)
+    with CaptureQueriesContext(connection) as queries:
+        first = web.get(url("clients", clerk)).context["page"]
+    assert not any("COUNT(" in q["sql"] for q in queries.captured_queries)
+    assert [c.display_name for c in first.object_list[:2]] == [
+        "Zora d.o.o.", "Ime0 Prezime00"]
+    assert len(first.object_list) == PAGE_SIZE and first.previous_cursor is None
+    second = web.get(url("clients", clerk), {"cursor": first.next_cursor}).context["page"]
+    assert [c.last_name for c in second.object_list] == [
+        f"Prezime{n:02d}" for n in range(PAGE_SIZE - 1, PAGE_SIZE + 5)]
+    assert second.next_cursor is None
+    back = web.get(url("clients", clerk), {"cursor": second.previous_cursor})
+    assert [c.pk for c in back.context["page"].object_list] == [
+        c.pk for c in first.object_list]
+    # An old "?page=" link, or a cursor that cannot be read: the first page.
+    for params in ({"page": "3"}, {"cursor": "not-a-cursor"}):
+        page = web.get(url("clients", clerk), params).context["page"]
+        assert [c.pk for c in page.object_list] == [c.pk for c in first.object_list]
+
+
 def test_client_page_shows_contacts_with_failing_flag_and_persons(web, clerk, jelena):
     phone = jelena.contact_points.get(kind=ContactPoint.Kind.PHONE)
     mark_contact_failing(actor=clerk, point=phone, reason="SMS not delivered")

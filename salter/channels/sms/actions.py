@@ -59,18 +59,29 @@ def record_opt_out(*, municipality, number: str, given: bool, inbound, text: str
     return consent
 
 
-def mobile_of(client: Client, case: Case) -> ContactPoint | None:
+def phone_points(client: Client):
+    """The client's working telephone numbers, oldest first."""
+    return ContactPoint.objects.filter(client=client, kind=ContactPoint.Kind.PHONE,
+                                       is_failing=False).order_by("pk")
+
+
+def mobile_of(client: Client, case: Case, *, points=None, received=None
+              ) -> ContactPoint | None:
     """The number to text: the one the client texted this case from, else their first
-    working telephone number."""
+    working telephone number. `points` (the client's `phone_points`) and `received` (the
+    case's inbound messages) when the caller has read them already."""
     from salter.channels.models import InboundMessage
 
-    points = list(ContactPoint.objects.filter(client=client, kind=ContactPoint.Kind.PHONE,
-                                              is_failing=False).order_by("pk"))
+    points = list(phone_points(client)) if points is None else points
     if len(points) < 2:
         return points[0] if points else None
-    texted = set(InboundMessage.objects.filter(
-        municipality_id=case.municipality_id, case=case, channel=Channel.SMS,
-        client=client).values_list("sender", flat=True))
+    if received is None:
+        texted = set(InboundMessage.objects.filter(
+            municipality_id=case.municipality_id, case=case, channel=Channel.SMS,
+            client=client).values_list("sender", flat=True))
+    else:
+        texted = {m.sender for m in received
+                  if m.channel == Channel.SMS and m.client_id == client.pk}
     for point in points:
         if point.value in texted:
             return point

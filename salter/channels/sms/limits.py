@@ -42,16 +42,21 @@ def over_daily_limit(municipality, now=None) -> Deferred | None:
     return None
 
 
+def sms_statements(client):
+    """What the client said about text messages (STOP, START), the latest first;
+    `client` may be an `OuterRef`."""
+    from salter.clients.models import Consent
+
+    return Consent.objects.filter(client=client, channel=Channel.SMS,
+                                  purpose=Consent.Purpose.ALL).order_by("-at", "-id")
+
+
 def opted_out(client, *, allow_inbound_id=None) -> bool:
     """Whether the client's latest word on SMS is STOP. The confirmation of that very
     STOP (`allow_inbound_id`, the STOP message) still goes out."""
-    from salter.clients.models import Consent
-
     if client is None:
         return False
-    latest = (Consent.objects.filter(client=client, channel=Channel.SMS,
-                                     purpose=Consent.Purpose.ALL)
-              .order_by("-at", "-id").first())
+    latest = sms_statements(client).first()
     if latest is None or latest.given:
         return False
     return not (allow_inbound_id and latest.inbound_message_id == allow_inbound_id)

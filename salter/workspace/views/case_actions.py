@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from salter.cases.access import access_case
 from salter.requests import forms as request_forms
 from salter.tenancy.access import municipality_view
+from salter.workspace import case_page as reads
 from salter.workspace import forms
 from salter.workspace.views.cases import render_case_page
 
@@ -20,7 +21,7 @@ def case_action(form_class, done_message):
     @require_POST
     @municipality_view
     def view(request, membership, case_id):
-        case = access_case(membership, case_id)
+        case = access_case(membership, case_id, joined=reads.JOINED)
         if not membership.can(form_class.required_perm):
             raise PermissionDenied
         form = form_class(request.POST, actor=membership, case=case)

@@ -1,23 +1,22 @@
 """Opening a case, and the case page."""
 
-from django.db.models import Q
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 
 from salter.audit import log
 from salter.cases import workflow
 from salter.cases.access import access_case
-from salter.cases.models import Case, CaseLink, CaseTransfer
-from salter.channels.models import InboundMessage, OutboundMessage
+from salter.cases.models import Case
 from salter.clients.access import clients_visible_to
 from salter.documents.models import Document
-from salter.procedures.models import Deadline
 from salter.requests import forms as request_forms
 from salter.requests.compose import compose_answer
 from salter.requests.models import DepartmentRequest
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
+from salter.workspace import case_page as reads
 from salter.workspace import forms
-from salter.workspace.timeline import case_timeline
+from salter.workspace.timeline import case_events, case_timeline, ids_named
 from salter.workspace.views.clients import pick_matches
 
 CASE_FORMS = (forms.NoteForm, forms.TakeForm, forms.AssignForm, forms.StatusForm,
@@ -78,42 +77,15 @@ def _new_case_form(request, membership):
     return form, [client]
 
 
-def case_forms(membership, case: Case, bound=None) -> dict:
-    """One form per case action, keyed by prefix; `bound` (one that failed) replaces
-    its fresh counterpart so its errors show."""
-    built = {cls.prefix: cls(actor=membership, case=case) for cls in CASE_FORMS}
+def case_forms(membership, case: Case, bound=None, choices=None) -> dict:
+    """One form per case action, keyed by prefix, choosing from the same `choices`;
+    `bound` (one that failed) replaces its fresh counterpart so its errors show."""
+    choices = choices or forms.Choices(membership, case)
+    built = {cls.prefix: cls(actor=membership, case=case, choices=choices)
+             for cls in CASE_FORMS}
     if bound is not None:
         built[bound.prefix] = bound
     return built
-
-
-def _related(visible, case: Case):
-    """Cases linked to `case` either way: the links first (by their own indexes), then
-    those cases by key — a join of every case with the links walked the municipality's
-    cases."""
-    # The links by their case keys' indexes; `visible` keeps the municipality's scope.
-    return visible.filter(
-        Q(pk__in=CaseLink.objects.filter(from_case=case).values("to_case_id"))
-        | Q(pk__in=CaseLink.objects.filter(to_case=case).values("from_case_id"))
-    ).order_by("pk")
-
-
-def correspondence(case: Case) -> list[dict]:
-    """Messages received and sent on the case, newest first."""
-    scope = {"municipality_id": case.municipality_id, "case": case}
-    items = [{"at": m.received_at, "inbound": True, "message": m}
-             for m in InboundMessage.objects.filter(**scope)]
-    items += [{"at": m.created_at, "inbound": False, "message": m}
-              for m in OutboundMessage.objects.filter(**scope)]
-    return sorted(items, key=lambda item: item["at"], reverse=True)
-
-
-def _transfers(membership, case: Case) -> list[CaseTransfer]:
-    """The case's transfers, each read from this municipality's side only."""
-    mine = membership.municipality
-    return list(CaseTransfer.objects.filter(
-        Q(from_municipality=mine, from_case=case) | Q(to_municipality=mine, to_case=case))
-        .select_related("from_municipality", "to_municipality"))
 
 
 def _reply_form(request, case: Case):
@@ -126,39 +98,46 @@ def _reply_form(request, case: Case):
 
 
 def render_case_page(request, membership, case: Case, bound_form=None):
-    visible = Case.objects.visible_to(membership)
-    scope = {"municipality": membership.municipality, "case": case}
+    # A case from `case_page` has its parties and messages already (`access_case`);
+    # one from a failed form gets them here.
+    prefetch_related_objects([case], *reads.read_with(membership))
+    events = case_events(case)
+    deadlines, requests = reads.deadlines_and_requests(membership, case)
+    choices = forms.Choices(membership, case, deadlines=deadlines)
+    related = reads.related_cases(membership, case, named=ids_named(events, "parent"))
+    received, sent = list(case.inbound_messages.all()), list(case.outbound_messages.all())
     context = {
         "case": case,
-        "parties": case.parties.select_related("client").order_by("client__last_name"),
-        "timeline": case_timeline(case),
-        # By the parent and merge keys' own indexes, in the order they were opened.
-        "children": visible.filter(parent=case).order_by("pk"),
-        "related": _related(visible, case),
-        "merged_cases": visible.filter(merged_into=case).order_by("pk"),
-        "parent": visible.filter(pk=case.parent_id).first(),
-        "merged_into": visible.filter(pk=case.merged_into_id).first(),
+        "parties": list(case.parties.all()),
+        "timeline": case_timeline(case, events=events, outgoing=sent,
+                                  known=reads.known_names(choices, related)),
+        "children": related["child"],
+        "related": related["linked"],
+        "merged_cases": related["merged"],
+        "parent": next(iter(related["parent"]), None),
+        "merged_into": next(iter(related["merged_into"]), None),
         "documents": Document.objects.filter(municipality=membership.municipality, case=case)
         .select_related("blob").defer("blob__data"),  # sizes, not contents
-        "correspondence": correspondence(case),
-        "forms": case_forms(membership, case, bound_form),
+        "correspondence": reads.correspondence(received, sent),
+        "inbound_messages": received,
+        "outbound_messages": sent,
+        "forms": case_forms(membership, case, bound_form, choices),
         "transitions": [workflow.Status(s) for s in workflow.allowed_transitions(case.status)],
         # "Take it": an open case not yet the member's own.
         "can_take": (membership.can(Perm.ASSIGN_CASE) and case.status in workflow.OPEN_STATUSES
                      and case.assignee_id != membership.user.pk and case.merged_into_id is None),
-        "deadlines": Deadline.objects.filter(**scope).exclude(kind=Deadline.Kind.REQUEST)
-        .order_by("kind"),
-        "requests": DepartmentRequest.objects.filter(**scope).select_related(
-            "department", "deadline", "asked_by", "answered_by"),
-        "transfers": _transfers(membership, case),
+        "deadlines": deadlines,
+        "requests": requests,
+        "transfers": reads.transfers(membership, case, events),
         "reply_form": _reply_form(request, case),
     }
     context["has_answers"] = any(r.state == DepartmentRequest.State.ANSWERED
-                                 for r in context["requests"])
+                                 for r in requests)
     return render(request, "workspace/case.html", context)
 
 
 @municipality_view
 def case_page(request, membership, case_id):
-    case = access_case(membership, case_id)
+    case = access_case(membership, case_id, joined=reads.JOINED,
+                       read_with=reads.read_with(membership))
     return render_case_page(request, membership, case)

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from salter.clients.matching import suggest_duplicates
 from salter.clients.models import Client, ContactPoint
 from salter.documents.access import documents_visible_to
 from salter.intake.access import inbound_visible_to
+from salter.paging import BadCursor, Key, keyset_page
 from salter.search import check_query, list_clients, search_clients
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
@@ -29,6 +29,10 @@ from salter.workspace import forms
 from salter.workspace.filters import ClientFilterForm
 
 PAGE_SIZE = 25
+# The list's order by name, paged by keyset (`salter.paging`) as the index
+# `client_by_name` of the current clients holds it: a page deep in the municipality's
+# tens of thousands of clients costs what the first does, and no page counts them all.
+BY_NAME = (Key("last_name"), Key("first_name"), Key("business_name"), Key("id"))
 PICK_LIMIT = 10
 HISTORY_LIMIT = 150
 # Inputs the pick list may fill: the new-case form and the case page's "link client".
@@ -43,8 +47,10 @@ def client_list(request, membership):
     filters = ClientFilterForm(request.GET, actor=membership)
     clients = filters.narrow(search_clients(membership, text) if text or error
                              else list_clients(membership))
-    page = Paginator(clients.order_by("last_name", "first_name", "business_name", "pk"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = keyset_page(clients, BY_NAME, request.GET.get("cursor"), PAGE_SIZE)
+    except BadCursor:  # an old or mangled link: start at the top
+        page = keyset_page(clients, BY_NAME, None, PAGE_SIZE)
     template = "workspace/clients/_list.html" if request.htmx else "workspace/clients/list.html"
     return render(request, template, {"form": form, "page": page, "q": text, "error": error,
                                       "typed": request.GET.get("q", ""), "filters": filters})
