@@ -34,7 +34,7 @@ def accept(*, municipality, channel: str, item: RawItem, source: str, endpoint=N
             municipality=municipality, channel=channel, raw=item.raw,
             idempotency_key=item.idempotency_key, source=source, endpoint=endpoint,
             external_id=item.external_id, sha256=item.sha256 or None,
-            metadata=item.metadata)
+            metadata=item.metadata, sender=item.sender)
         if created and enqueue:
             enqueue_processing([inbound.pk], single=True)
     return Accepted(inbound, created)

@@ -41,6 +41,12 @@ def endpoint_for(municipality, receiver: str) -> Endpoint | None:
                                    address=address).first()
 
 
+def _sender(given: str) -> str:
+    """The sender as stored on the message: E.164, or as given (an alphanumeric id)."""
+    number = normalise_number(given)
+    return number.e164 or number.given
+
+
 def set_key(mo: kannel.Mo) -> str:
     concat = mo.concat
     basis = f"{mo.sender}|{mo.receiver}|{concat.reference}|{concat.total}"
@@ -55,17 +61,14 @@ def accept_mo(*, municipality, raw: bytes, mo: kannel.Mo | None,
     digest = hashlib.sha256(raw).hexdigest()
     key = mo.idempotency_key() if mo is not None else f"mo-unreadable:{digest}"
     external_id = set_key(mo) if mo is not None and mo.concat is not None else ""
-    sender = normalise_number(mo.sender) if mo is not None else None
+    # Known at once, so that a number texting many times within the hour is counted
+    # before its messages are processed.
+    sender = _sender(mo.sender) if mo is not None else ""
     with transaction.atomic():
         accepted = accept(municipality=municipality, channel=Channel.SMS,
                           item=RawItem(raw=raw, idempotency_key=key, external_id=external_id,
-                                       sha256=digest),
+                                       sha256=digest, sender=sender),
                           source=SOURCE, endpoint=endpoint, enqueue=False)
-        if accepted.created and sender is not None:
-            # Known at once, so that a number texting many times within the hour is
-            # counted before its messages are processed.
-            InboundMessage.objects.filter(pk=accepted.inbound.pk).update(
-                sender=(sender.e164 or sender.given)[:254])
         if accepted.created and enqueue:
             enqueue_on_commit(process_texts, accepted.inbound.pk)
     if accepted.created and external_id:
@@ -103,14 +106,13 @@ def assemble(municipality, key: str, *, total: int, enqueue: bool = True,
     complete = len(parts) >= total
     item = RawItem(raw=raw, idempotency_key=f"{key}:{'whole' if complete else 'incomplete'}",
                    metadata={"sms": {"parts": sorted(parts), "total": total,
-                                     "part_messages": [parts[s].pk for s in sorted(parts)]}})
+                                     "part_messages": [parts[s].pk for s in sorted(parts)]}},
+                   sender=first.sender)
     with transaction.atomic():
         accepted = accept(municipality=municipality, channel=Channel.SMS, item=item,
                           source=SOURCE, endpoint=first.endpoint, enqueue=False)
         if accepted.created and enqueue and complete:
             enqueue_on_commit(process_texts, accepted.inbound.pk)
-        if accepted.created:
-            InboundMessage.objects.filter(pk=accepted.inbound.pk).update(sender=first.sender)
         if accepted.created and not complete:
             missing = [str(seq) for seq in range(1, total + 1) if seq not in parts]
             InboundMessage.objects.filter(pk=accepted.inbound.pk).update(
@@ -185,16 +187,13 @@ def accept_webhook(*, municipality, body: bytes, data: dict | None, signature: s
         replayed = (existing.metadata or {}).get("signature") == signature
         return Accepted(existing, False), replayed
     endpoint = endpoint_for(municipality, data["to"]) if data and kind == "mo" else None
-    sender = normalise_number(data["from"]) if data and kind == "mo" else None
+    sender = _sender(data["from"]) if data and kind == "mo" else ""
     with transaction.atomic():
         accepted = accept(municipality=municipality, channel=Channel.SMS,
                           item=RawItem(raw=raw, idempotency_key=key, sha256=digest,
-                                       metadata={"signature": signature}),
+                                       metadata={"signature": signature}, sender=sender),
                           source="webhook" if kind != "dlr" else "webhook-dlr",
                           endpoint=endpoint, enqueue=False)
-        if accepted.created and sender is not None:
-            InboundMessage.objects.filter(pk=accepted.inbound.pk).update(
-                sender=(sender.e164 or sender.given)[:254])
         if accepted.created and enqueue:
             enqueue_on_commit(process_texts, accepted.inbound.pk)
     return accepted, False
