@@ -36,7 +36,8 @@ def store_inbound(*, municipality, channel, raw: bytes, idempotency_key: str, so
                   endpoint=None, external_id: str = "", sha256: str | None = None,
                   metadata: dict | None = None, sender: str = "") -> tuple[InboundMessage, bool]:
     """Store one inbound item; (existing, False) when its key was seen before. `sha256`,
-    if the caller has it, saves hashing the bytes again."""
+    if the caller has it, saves hashing the bytes again. The municipality and the
+    endpoint are instances or their ids."""
     existing = _find(municipality, channel, idempotency_key)
     if existing is not None:
         return existing, False
@@ -45,8 +46,9 @@ def store_inbound(*, municipality, channel, raw: bytes, idempotency_key: str, so
     try:
         with transaction.atomic():
             message = InboundMessage.objects.create(
-                municipality=municipality, channel=channel, idempotency_key=idempotency_key,
-                sha256=blob.sha256, raw=blob, source=source[:100], endpoint=endpoint,
+                municipality_id=getattr(municipality, "pk", municipality), channel=channel,
+                idempotency_key=idempotency_key, sha256=blob.sha256, raw=blob,
+                source=source[:100], endpoint_id=getattr(endpoint, "pk", endpoint),
                 external_id=external_id[:255], metadata=metadata or {}, sender=sender[:254],
                 received_at=now, queued_at=now,
             )

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from salter import bulk
 from salter.cases.models import Channel
 from salter.channels.models import Endpoint, InboundMessage
 from salter.channels.sms import kannel
@@ -32,13 +33,16 @@ SOURCE = "kannel"
 PARTS_PREFIX = "sms-parts:"
 
 
-def endpoint_for(municipality, receiver: str) -> Endpoint | None:
-    """The municipality's SMS endpoint the text was sent to (its number or short code)."""
+def endpoint_for(municipality, receiver: str) -> int | None:
+    """The id of the municipality's SMS endpoint the text was sent to (its number or
+    short code), read afresh: an endpoint an administrator adds, changes or removes
+    applies to the next text. One plain statement, as it is read for every text."""
     address = endpoint_address(receiver)
     if not address:
         return None
-    return Endpoint.objects.filter(municipality=municipality, channel=Channel.SMS,
-                                   address=address).first()
+    found = bulk.find(Endpoint, "address", [address], municipality=municipality,
+                      channel=Channel.SMS)
+    return found[0][0] if found else None
 
 
 def _sender(given: str) -> str:
@@ -56,7 +60,8 @@ def set_key(mo: kannel.Mo) -> str:
 def accept_mo(*, municipality, raw: bytes, mo: kannel.Mo | None,
               enqueue: bool = True) -> Accepted:
     """Store one MO request (already read into `mo`, or None when it could not be read:
-    it is stored all the same and intake quarantines it with the reason)."""
+    it is stored all the same and intake quarantines it with the reason). `municipality`
+    is a Municipality or its id."""
     endpoint = endpoint_for(municipality, mo.receiver) if mo is not None else None
     digest = hashlib.sha256(raw).hexdigest()
     key = mo.idempotency_key() if mo is not None else f"mo-unreadable:{digest}"
@@ -110,7 +115,7 @@ def assemble(municipality, key: str, *, total: int, enqueue: bool = True,
                    sender=first.sender)
     with transaction.atomic():
         accepted = accept(municipality=municipality, channel=Channel.SMS, item=item,
-                          source=SOURCE, endpoint=first.endpoint, enqueue=False)
+                          source=SOURCE, endpoint=first.endpoint_id, enqueue=False)
         if accepted.created and enqueue and complete:
             enqueue_on_commit(process_texts, accepted.inbound.pk)
         if accepted.created and not complete:
