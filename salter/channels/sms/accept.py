@@ -25,7 +25,7 @@ from salter.channels.sms.adapter import dlr_envelope
 from salter.channels.sms.tasks import process_texts
 from salter.channels.sms.text import endpoint_address, normalise_number
 from salter.documents.storage import read_blob
-from salter.intake.entry import Accepted, RawItem, accept
+from salter.intake.entry import Accepted, RawItem, accept, accept_shared
 from salter.lang.deferred import Deferred
 from salter.tasks import enqueue_on_commit
 
@@ -69,13 +69,13 @@ def accept_mo(*, municipality, raw: bytes, mo: kannel.Mo | None,
     # Known at once, so that a number texting many times within the hour is counted
     # before its messages are processed.
     sender = _sender(mo.sender) if mo is not None else ""
-    with transaction.atomic():
-        accepted = accept(municipality=municipality, channel=Channel.SMS,
-                          item=RawItem(raw=raw, idempotency_key=key, external_id=external_id,
-                                       sha256=digest, sender=sender),
-                          source=SOURCE, endpoint=endpoint, enqueue=False)
-        if accepted.created and enqueue:
-            enqueue_on_commit(process_texts, accepted.inbound.pk)
+    # Kannel keeps several texts pending at once: their commits are shared.
+    accepted = accept_shared(municipality=municipality, channel=Channel.SMS,
+                             item=RawItem(raw=raw, idempotency_key=key,
+                                          external_id=external_id, sha256=digest,
+                                          sender=sender),
+                             source=SOURCE, endpoint=endpoint,
+                             task=process_texts if enqueue else None)
     if accepted.created and external_id:
         assemble(municipality, external_id, total=mo.concat.total, enqueue=enqueue)
     return accepted
