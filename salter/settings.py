@@ -128,6 +128,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A web request's connection is kept for the next request on the same server thread
+    # (a keep-alive connection of Kannel's smsbox, a browser's): opening one costs its
+    # PRAGMAs, and closing the last connection to the file checkpoints the WAL, together
+    # about 6 ms of CPU a request (docs/performance.md). PostgreSQL keeps the operator's
+    # choice, which depends on the pooler in front of it.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))
     # Django's SQLite, with writers of several processes taking turns (salter/sqlite).
     DATABASES["default"]["ENGINE"] = "salter.sqlite"
     # WAL lets readers work while the worker writes; IMMEDIATE transactions take the

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from salter.management.commands.serve import _AnsweringAtOnce
+
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,3 +86,16 @@ def test_sigterm_stops_the_web_server_and_its_worker(tmp_path):
         if serve.poll() is None:
             serve.kill()
             serve.wait()
+
+
+def test_the_web_server_answers_without_waiting_for_the_clients_acknowledgement():
+    """Nagle's algorithm is off on every connection the server accepts: an answer's head
+    and body go out at once, not 40 ms apart (the client's delayed acknowledgement)."""
+    server = _AnsweringAtOnce(("127.0.0.1", 0), None, bind_and_activate=True)
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=5):
+            accepted, _address = server.get_request()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        server.server_close()

@@ -1,9 +1,11 @@
 """`salter bench sms`, inside the throwaway benchmark database.
 
 1. Accept: MO texts as Kannel's smsbox sends them (GET on the get-url with every escape
-   filled in), each through Šalter's whole request stack (middleware, the MO view, the
-   durable accept and its processing task) with Django's WSGI handler in this process —
-   no socket, so the figure is Šalter's, not a web server's.
+   filled in), over HTTP to the web server `salter serve` runs (`--no-worker`), on
+   several keep-alive connections at once as smsbox keeps several requests pending. The
+   figure is the server's: Šalter's whole request stack (middleware, the MO view, the
+   durable accept and its processing task) plus the server's own HTTP work, and the CPU
+   time the server process spent per text.
 2. Processing: `salter worker` subprocesses settle them through the SMS adapter and the
    one intake road, until every text is settled; then the outcome is verified (every text
    settled once, no case twice, registry numbers without gaps, one acknowledgement per
@@ -13,17 +15,22 @@
    sends them.
 """
 
+import http.client
+import os
 import random
+import signal
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
-from django.test import Client
 
-from salter.bench.email import Figures, percentile, process
+from salter.bench.email import Figures, database_url, percentile, process
 from salter.cases.models import Case, CaseEvent, Channel
 from salter.channels.models import Endpoint, InboundMessage, OutboundMessage
 from salter.channels.sms import kannel
@@ -70,20 +77,126 @@ def mo_query(secret: str, sender: str, text: str, coding: str, message_id: str) 
         "time": str(int(time.time())), "id": message_id})
 
 
-def accept(texts) -> Figures:
-    http = Client()
+def start_server(port: int, log) -> subprocess.Popen:
+    """The web server as `salter serve --no-worker` runs it, on this database."""
+    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "0",
+           "SALTER_MEDIA_ROOT": str(settings.MEDIA_ROOT), "LOG_LEVEL": "WARNING",
+           "SECRET_KEY": os.environ.get("SECRET_KEY") or "salter-bench"}
+    return subprocess.Popen(
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "serve", "--no-worker",
+         "--addr", f"127.0.0.1:{port}"],
+        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def wait_listening(port: int, server: subprocess.Popen, timeout: float = 120.0) -> None:
+    """Until the server answers (a request without the secret: 403, nothing stored)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the web server stopped with exit code {server.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", f"/gateway/sms/kannel/{SLUG}/mo/", headers=HEADERS)
+            connection.getresponse().read()
+            connection.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the web server did not answer on port {port} in {timeout:.0f} s")
+
+
+# The server sits behind the HTTPS proxy of a deployment (docs/operations.md).
+HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process so far (Linux), None where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _Sender(threading.Thread):
+    """One keep-alive connection to the server, sending the texts it takes in turn."""
+
+    def __init__(self, port: int, requests, lock: threading.Lock):
+        super().__init__(daemon=True)
+        self.port, self.requests, self.lock = port, requests, lock
+        self.per_message: list[float] = []
+        self.failure = ""
+
+    def run(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            while not self.failure:
+                with self.lock:
+                    item = next(self.requests, None)
+                if item is None:
+                    return
+                i, path = item
+                t0 = time.perf_counter()
+                connection.request("GET", path, headers=HEADERS)
+                response = connection.getresponse()
+                body = response.read()
+                self.per_message.append((time.perf_counter() - t0) * 1000)
+                if response.status != 202:
+                    self.failure = f"MO {i} answered {response.status}: {body[:200]!r}"
+                if response.will_close:
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", self.port,
+                                                            timeout=60)
+        except Exception as exc:  # reported to the bench's caller
+            self.failure = f"{type(exc).__name__}: {exc}"
+        finally:
+            connection.close()
+
+
+def accept(texts, *, port: int, server: subprocess.Popen,
+           connections: int) -> tuple[Figures, float | None]:
+    """Every text once, over `connections` connections at once; (figures, the server's
+    CPU milliseconds per text)."""
     secret = kannel.mo_secret(SLUG)
     url = f"/gateway/sms/kannel/{SLUG}/mo/"
-    per_message, started = [], time.perf_counter()
-    for i, (sender, text, coding) in enumerate(texts):
-        query = mo_query(secret, sender, text, coding, f"bench-{i}")
-        t0 = time.perf_counter()
-        response = http.get(f"{url}?{query}", secure=True)
-        per_message.append((time.perf_counter() - t0) * 1000)
-        if response.status_code != 202:
-            raise RuntimeError(f"MO {i} answered {response.status_code}: "
-                               f"{response.content[:200]!r}")
-    return Figures(len(texts), time.perf_counter() - started, per_message)
+    requests = iter([(i, f"{url}?{mo_query(secret, sender, text, coding, f'bench-{i}')}")
+                     for i, (sender, text, coding) in enumerate(texts)])
+    lock = threading.Lock()
+    senders = [_Sender(port, requests, lock) for _ in range(max(1, connections))]
+    cpu_before = cpu_seconds(server.pid)
+    started = time.perf_counter()
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    seconds = time.perf_counter() - started
+    cpu_after = cpu_seconds(server.pid)
+    failures = [s.failure for s in senders if s.failure]
+    if failures:
+        raise RuntimeError(failures[0])
+    per_message = [ms for sender in senders for ms in sender.per_message]
+    cpu = (None if cpu_before is None or cpu_after is None
+           else (cpu_after - cpu_before) * 1000 / len(texts))
+    return Figures(len(texts), seconds, per_message), cpu
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def verify(municipality, count: int) -> tuple[bool, str]:
@@ -148,7 +261,8 @@ def mt_into_kannel(count: int, out) -> None:
         gateway.stop()
 
 
-def run(*, messages: int, workers: int, seed: int, out, log_path, timeout: float) -> bool:
+def run(*, messages: int, workers: int, seed: int, out, log_path, timeout: float,
+        connections: int = 8) -> bool:
     municipality = activate_municipality(SLUG).municipality
     Endpoint.objects.get_or_create(municipality=municipality, channel=Channel.SMS,
                                    address=SHORT_CODE)
@@ -156,8 +270,18 @@ def run(*, messages: int, workers: int, seed: int, out, log_path, timeout: float
     cyrillic = sum(1 for _s, _t, coding in texts if coding == "2")
     out.write(f"corpus: {messages} texts from {len({s for s, _t, _c in texts})} numbers, "
               f"{cyrillic} in Cyrillic (UCS-2)\n")
-    accepted = accept(texts)
-    out.write(accepted.line("accept (HTTP MO endpoint, durable, one text a request)") + "\n")
+    port = free_port()
+    with open(log_path, "ab") as log:
+        server = start_server(port, log)
+        try:
+            wait_listening(port, server)
+            accepted, cpu = accept(texts, port=port, server=server, connections=connections)
+        finally:
+            stop_server(server)
+    out.write(accepted.line(f"accept (HTTP MO endpoint through `salter serve`, durable, one "
+                            f"text a request, {connections} connections)") + "\n")
+    if cpu is not None:
+        out.write(f"accept: web server CPU {cpu:.2f} ms per text\n")
     window, _cost, wall = process(messages, workers, log_path, timeout)
     out.write(window.line(f"processing ({workers} workers), latency claim→settled") + "\n")
     out.write(f"processed: wall time from starting the workers {wall:.2f} s = "

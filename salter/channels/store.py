@@ -27,13 +27,17 @@ class RawItem:
     sha256: str = ""  # of `raw`, when the caller has it already
     metadata: dict | None = None  # transport facts (a gateway's sender and time stamp)
     source: str = ""  # where this item came from, if not the batch's source (a file name)
+    # Who sent it, when the transport says so cheaply (an SMS gateway's sender number):
+    # written with the row, so that it counts before the item is processed.
+    sender: str = ""
 
 
 def store_inbound(*, municipality, channel, raw: bytes, idempotency_key: str, source: str,
                   endpoint=None, external_id: str = "", sha256: str | None = None,
-                  metadata: dict | None = None) -> tuple[InboundMessage, bool]:
+                  metadata: dict | None = None, sender: str = "") -> tuple[InboundMessage, bool]:
     """Store one inbound item; (existing, False) when its key was seen before. `sha256`,
-    if the caller has it, saves hashing the bytes again."""
+    if the caller has it, saves hashing the bytes again. The municipality and the
+    endpoint are instances or their ids."""
     existing = _find(municipality, channel, idempotency_key)
     if existing is not None:
         return existing, False
@@ -42,10 +46,11 @@ def store_inbound(*, municipality, channel, raw: bytes, idempotency_key: str, so
     try:
         with transaction.atomic():
             message = InboundMessage.objects.create(
-                municipality=municipality, channel=channel, idempotency_key=idempotency_key,
-                sha256=blob.sha256, raw=blob, source=source[:100], endpoint=endpoint,
-                external_id=external_id[:255], metadata=metadata or {}, received_at=now,
-                queued_at=now,
+                municipality_id=getattr(municipality, "pk", municipality), channel=channel,
+                idempotency_key=idempotency_key, sha256=blob.sha256, raw=blob,
+                source=source[:100], endpoint_id=getattr(endpoint, "pk", endpoint),
+                external_id=external_id[:255], metadata=metadata or {}, sender=sender[:254],
+                received_at=now, queued_at=now,
             )
     except IntegrityError:
         # The same item arrived concurrently by another path and won the race.
@@ -110,7 +115,7 @@ class _Batch:
         built = bulk.build(InboundMessage, [
             {"idempotency_key": key, "sha256": digest, "raw_id": blobs[digest],
              "external_id": item.external_id[:255], "metadata": item.metadata or {},
-             "source": (item.source or self.source)[:100]}
+             "source": (item.source or self.source)[:100], "sender": item.sender[:254]}
             for key, (item, digest) in new.items()],
             municipality_id=getattr(self.municipality, "pk", self.municipality),
             channel=self.channel, endpoint_id=self.endpoint_id,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from salter import bulk
 from salter.cases.models import Channel
 from salter.channels.models import Endpoint, InboundMessage
 from salter.channels.sms import kannel
@@ -24,7 +25,7 @@ from salter.channels.sms.adapter import dlr_envelope
 from salter.channels.sms.tasks import process_texts
 from salter.channels.sms.text import endpoint_address, normalise_number
 from salter.documents.storage import read_blob
-from salter.intake.entry import Accepted, RawItem, accept
+from salter.intake.entry import Accepted, RawItem, accept, accept_shared
 from salter.lang.deferred import Deferred
 from salter.tasks import enqueue_on_commit
 
@@ -32,13 +33,22 @@ SOURCE = "kannel"
 PARTS_PREFIX = "sms-parts:"
 
 
-def endpoint_for(municipality, receiver: str) -> Endpoint | None:
-    """The municipality's SMS endpoint the text was sent to (its number or short code)."""
+def endpoint_for(municipality, receiver: str) -> int | None:
+    """The id of the municipality's SMS endpoint the text was sent to (its number or
+    short code), read afresh: an endpoint an administrator adds, changes or removes
+    applies to the next text. One plain statement, as it is read for every text."""
     address = endpoint_address(receiver)
     if not address:
         return None
-    return Endpoint.objects.filter(municipality=municipality, channel=Channel.SMS,
-                                   address=address).first()
+    found = bulk.find(Endpoint, "address", [address], municipality=municipality,
+                      channel=Channel.SMS)
+    return found[0][0] if found else None
+
+
+def _sender(given: str) -> str:
+    """The sender as stored on the message: E.164, or as given (an alphanumeric id)."""
+    number = normalise_number(given)
+    return number.e164 or number.given
 
 
 def set_key(mo: kannel.Mo) -> str:
@@ -50,24 +60,22 @@ def set_key(mo: kannel.Mo) -> str:
 def accept_mo(*, municipality, raw: bytes, mo: kannel.Mo | None,
               enqueue: bool = True) -> Accepted:
     """Store one MO request (already read into `mo`, or None when it could not be read:
-    it is stored all the same and intake quarantines it with the reason)."""
+    it is stored all the same and intake quarantines it with the reason). `municipality`
+    is a Municipality or its id."""
     endpoint = endpoint_for(municipality, mo.receiver) if mo is not None else None
     digest = hashlib.sha256(raw).hexdigest()
     key = mo.idempotency_key() if mo is not None else f"mo-unreadable:{digest}"
     external_id = set_key(mo) if mo is not None and mo.concat is not None else ""
-    sender = normalise_number(mo.sender) if mo is not None else None
-    with transaction.atomic():
-        accepted = accept(municipality=municipality, channel=Channel.SMS,
-                          item=RawItem(raw=raw, idempotency_key=key, external_id=external_id,
-                                       sha256=digest),
-                          source=SOURCE, endpoint=endpoint, enqueue=False)
-        if accepted.created and sender is not None:
-            # Known at once, so that a number texting many times within the hour is
-            # counted before its messages are processed.
-            InboundMessage.objects.filter(pk=accepted.inbound.pk).update(
-                sender=(sender.e164 or sender.given)[:254])
-        if accepted.created and enqueue:
-            enqueue_on_commit(process_texts, accepted.inbound.pk)
+    # Known at once, so that a number texting many times within the hour is counted
+    # before its messages are processed.
+    sender = _sender(mo.sender) if mo is not None else ""
+    # Kannel keeps several texts pending at once: their commits are shared.
+    accepted = accept_shared(municipality=municipality, channel=Channel.SMS,
+                             item=RawItem(raw=raw, idempotency_key=key,
+                                          external_id=external_id, sha256=digest,
+                                          sender=sender),
+                             source=SOURCE, endpoint=endpoint,
+                             task=process_texts if enqueue else None)
     if accepted.created and external_id:
         assemble(municipality, external_id, total=mo.concat.total, enqueue=enqueue)
     return accepted
@@ -103,14 +111,13 @@ def assemble(municipality, key: str, *, total: int, enqueue: bool = True,
     complete = len(parts) >= total
     item = RawItem(raw=raw, idempotency_key=f"{key}:{'whole' if complete else 'incomplete'}",
                    metadata={"sms": {"parts": sorted(parts), "total": total,
-                                     "part_messages": [parts[s].pk for s in sorted(parts)]}})
+                                     "part_messages": [parts[s].pk for s in sorted(parts)]}},
+                   sender=first.sender)
     with transaction.atomic():
         accepted = accept(municipality=municipality, channel=Channel.SMS, item=item,
-                          source=SOURCE, endpoint=first.endpoint, enqueue=False)
+                          source=SOURCE, endpoint=first.endpoint_id, enqueue=False)
         if accepted.created and enqueue and complete:
             enqueue_on_commit(process_texts, accepted.inbound.pk)
-        if accepted.created:
-            InboundMessage.objects.filter(pk=accepted.inbound.pk).update(sender=first.sender)
         if accepted.created and not complete:
             missing = [str(seq) for seq in range(1, total + 1) if seq not in parts]
             InboundMessage.objects.filter(pk=accepted.inbound.pk).update(
@@ -185,16 +192,13 @@ def accept_webhook(*, municipality, body: bytes, data: dict | None, signature: s
         replayed = (existing.metadata or {}).get("signature") == signature
         return Accepted(existing, False), replayed
     endpoint = endpoint_for(municipality, data["to"]) if data and kind == "mo" else None
-    sender = normalise_number(data["from"]) if data and kind == "mo" else None
+    sender = _sender(data["from"]) if data and kind == "mo" else ""
     with transaction.atomic():
         accepted = accept(municipality=municipality, channel=Channel.SMS,
                           item=RawItem(raw=raw, idempotency_key=key, sha256=digest,
-                                       metadata={"signature": signature}),
+                                       metadata={"signature": signature}, sender=sender),
                           source="webhook" if kind != "dlr" else "webhook-dlr",
                           endpoint=endpoint, enqueue=False)
-        if accepted.created and sender is not None:
-            InboundMessage.objects.filter(pk=accepted.inbound.pk).update(
-                sender=(sender.e164 or sender.given)[:254])
         if accepted.created and enqueue:
             enqueue_on_commit(process_texts, accepted.inbound.pk)
     return accepted, False

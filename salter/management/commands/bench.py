@@ -40,6 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--database-url", default="",
                             help="a PostgreSQL URL whose database is created and dropped; "
                                  "default: a temporary SQLite file")
+        parser.add_argument("--connections", type=int, default=8,
+                            help="sms: HTTP connections sending MO texts at once, as "
+                                 "Kannel's smsbox keeps several requests pending")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--timeout", type=float, default=1800.0)
         parser.add_argument("--rounds", type=int, default=3,
@@ -61,7 +64,7 @@ class Command(BaseCommand):
         parser.add_argument("--inside", action="store_true", help="(internal)")
 
     def handle(self, *args, channel, messages, workers, database_url, seed, timeout, inside,
-               rounds, helpdesk, **options):
+               rounds, helpdesk, connections, **options):
         if channel == "seed":
             self._seed(municipalities=options["municipalities"], cases=options["cases"],
                        seed=seed)
@@ -86,7 +89,7 @@ class Command(BaseCommand):
             return
         if inside:
             self._inside(messages=messages, workers=workers, seed=seed, timeout=timeout,
-                         channel=channel)
+                         channel=channel, connections=connections)
             return
         workdir = Path(tempfile.mkdtemp(prefix="salter-bench-"))
         url = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -99,7 +102,8 @@ class Command(BaseCommand):
             code = subprocess.call(
                 [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench", channel,
                  "--inside", "--messages", str(messages), "--workers", str(workers),
-                 "--seed", str(seed), "--timeout", str(timeout), "--rounds", str(rounds)],
+                 "--seed", str(seed), "--timeout", str(timeout), "--rounds", str(rounds),
+                 "--connections", str(connections)],
                 cwd=settings.BASE_DIR, env=_bench_env(url, workdir))
         finally:
             if url.startswith("postgres"):
@@ -155,9 +159,13 @@ class Command(BaseCommand):
             sys.exit(3)
 
     def _inside(self, *, messages: int, workers: int, seed: int, timeout: float,
-                channel: str = "email") -> None:
+                channel: str = "email", connections: int = 8) -> None:
+        from functools import partial
+
         if channel == "sms":
             from salter.bench.sms import run
+
+            run = partial(run, connections=connections)
         else:
             from salter.bench.email import run
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from salter.cases.actions import create_case
 from salter.cases.models import Case, CaseEvent, Channel
+from salter.channels.actions import create_endpoint, update_endpoint
 from salter.channels.email.devservices import free_port
 from salter.channels.models import Endpoint, InboundMessage, OutboundMessage
 from salter.channels.outbox import send_outbound
@@ -22,7 +23,9 @@ from salter.channels.sms.models import SmsSettings
 from salter.clients.actions import create_client
 from salter.clients.models import Client, Consent, ContactPoint
 from salter.intake.pipeline import process_batch
-from tests.factories import make_municipality
+from salter.tenancy.onboarding import deactivate_municipality
+from salter.tenancy.roles import Role
+from tests.factories import make_member, make_municipality
 
 pytestmark = pytest.mark.django_db
 State = InboundMessage.State
@@ -421,3 +424,25 @@ def test_texts_of_a_new_number_in_one_batch_give_one_case_as_one_at_a_time(
     assert sorted(outcomes.values()) == ["appended", "appended", "created"]
     assert Case.objects.filter(municipality=municipality).count() == 1
     assert OutboundMessage.objects.filter(purpose="ack").count() == 1
+
+
+def test_an_endpoint_the_administrator_changes_applies_to_the_next_text(
+        client, municipality, endpoint):
+    admin = make_member(municipality, Role.ADMIN, username="sms-admin")
+    assert mo(client, municipality, msg_id="before").status_code == 202
+    assert latest().endpoint == endpoint
+
+    update_endpoint(actor=admin, endpoint=endpoint, address="4321")
+    assert mo(client, municipality, msg_id="old-number").status_code == 202
+    assert latest().endpoint is None  # nothing answers to 1234 any more
+    added = create_endpoint(actor=admin, channel=Channel.SMS, address="1234",
+                            label="Novi broj")
+    assert mo(client, municipality, msg_id="new-endpoint").status_code == 202
+    assert latest().endpoint == added
+
+
+def test_a_municipality_taken_off_line_refuses_the_next_text(client, municipality, endpoint):
+    assert mo(client, municipality, msg_id="while-active").status_code == 202
+    deactivate_municipality(municipality.slug)
+    assert mo(client, municipality, msg_id="after").status_code == 403
+    assert InboundMessage.objects.count() == 1
