@@ -99,3 +99,37 @@ def test_the_web_server_answers_without_waiting_for_the_clients_acknowledgement(
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     finally:
         server.server_close()
+
+
+def test_the_request_log_names_the_path_but_not_its_query(caplog):
+    """A gateway's callback carries its shared secret in the query, Kannel's MO also the
+    sender's number and the text: the server's log line keeps the path only."""
+    import logging
+    import threading
+
+    from django.core.servers.basehttp import WSGIRequestHandler
+
+    def app(environ, start_response):
+        start_response("202 Accepted", [("Content-Type", "text/plain")])
+        return [environ["QUERY_STRING"].encode()]
+
+    server = _AnsweringAtOnce(("127.0.0.1", 0), WSGIRequestHandler)
+    server.set_app(app)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    host, port = server.server_address[:2]
+    query = "secret=s3cr3t-of-subotica&sender=%2B381641234567&text=Rupa+na+putu"
+    try:
+        with caplog.at_level(logging.INFO, logger="django.server"):
+            with urllib.request.urlopen(
+                    f"http://{host}:{port}/gateway/sms/kannel/subotica/mo/?{query}",
+                    timeout=5) as response:
+                assert response.read().decode() == query  # the app still gets the query
+            assert _wait_until(lambda: caplog.records, 5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "/gateway/sms/kannel/subotica/mo/" in logged and "202" in logged
+    for secret in ("s3cr3t-of-subotica", "381641234567", "Rupa"):
+        assert secret not in logged
