@@ -328,6 +328,10 @@ def open_by_staff(inbound, item: Item, known, ctx, *, user: str) -> Decision:
                                           if item.sender.known else None)
     decision = _open(inbound, item, client, _details(item), ctx)
     decision.reason = Deferred(gettext_noop("New case opened by %(user)s."), {"user": user})
+    if item.automatic or item.report is not None:
+        # A message intake took for an automatic one: its sender may be a machine that
+        # answers every message, so no acknowledgement; staff reply from the case.
+        decision.acknowledge = False
     return decision
 
 

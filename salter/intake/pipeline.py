@@ -165,12 +165,13 @@ def interpret(inbound: InboundMessage, ctx):
     return adapter.interpret(inbound, raw, ctx)
 
 
-def store_files(entries) -> dict[int, tuple]:
+def store_files(entries, *, staff: bool = False) -> dict[int, tuple]:
     """The attachments' files, written before the transaction; their Blob rows are saved
     in it (`apply.write`), so that neither waits for, nor holds up, another worker's
-    write. {inbound id: ((blob, filename, content type), …)}."""
-    attached = [(inbound, item) for inbound, item in entries
-                if item.attachments and not item.automatic and item.report is None]
+    write. {inbound id: ((blob, filename, content type), …)}. Automatic messages' are
+    kept only when staff put the message on a case (`staff`)."""
+    attached = [(inbound, item) for inbound, item in entries if item.attachments
+                and (staff or (not item.automatic and item.report is None))]
     blobs = iter(unsaved_blobs([a.data for _inbound, item in attached
                                 for a in item.attachments]))
     return {inbound.pk: tuple((next(blobs), a.filename or "attachment",

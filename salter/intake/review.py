@@ -46,14 +46,19 @@ def _require_visible_case(actor, inbound: InboundMessage) -> None:
         access_case(actor, inbound.review_case_id)
 
 
+# A message waiting for review, or one intake took for an automatic message (which staff
+# may find was a citizen's after all: a case may be opened for it).
+_DECIDED_BY_STAFF = (State.REVIEW, State.IGNORED)
+
+
 def _settle(actor, inbound: InboundMessage, decide_with) -> str:
-    if inbound.state != State.REVIEW:
+    if inbound.state not in _DECIDED_BY_STAFF:
         raise ValidationError(_("This message has already been dealt with."))
     ctx = Contexts().get(actor.municipality.pk)
     entries = [(inbound, pipeline.interpret(inbound, ctx))]
-    outcome = pipeline.settle(entries, ctx, files=pipeline.store_files(entries),
+    outcome = pipeline.settle(entries, ctx, files=pipeline.store_files(entries, staff=True),
                               decide_with=decide_with, actor=actor,
-                              claim_state=State.REVIEW)[inbound.pk]
+                              claim_state=inbound.state)[inbound.pk]
     if outcome == "deferred":
         raise ValidationError(_("This message has already been dealt with."))
     return outcome

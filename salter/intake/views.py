@@ -18,7 +18,9 @@ from salter.tenancy.roles import Perm
 from salter.workspace.filters import MessageFilterForm
 
 State = InboundMessage.State
-_SET_ASIDE = (State.QUARANTINED, State.REVIEW)
+# Ignored ones too (automatic replies, loops, reports): staff check that no citizen's
+# message was taken for one, and open a case for it if so.
+_SET_ASIDE = (State.QUARANTINED, State.REVIEW, State.IGNORED)
 _PAGE = 200
 # What a replay did, in words for the clerk (the pipeline reports it as a code).
 _OUTCOMES = {

@@ -164,3 +164,28 @@ def test_the_messages_set_aside_are_reached_from_the_workspace_and_keep_its_navi
         assert response.status_code == 200
         assert b'id="navbar-main"' in response.content, page
         assert b'aria-current="page"' in response.content  # the "Set aside" item is current
+
+
+def test_an_ignored_message_is_listed_and_staff_may_open_a_case_for_it(staff, municipality,
+                                                                       deliver):
+    from salter.channels.models import OutboundMessage
+
+    outcome, ignored = deliver(build_message(
+        subject="Automatski odgovor: zahtev za odvoz", from_address="ana@example.net",
+        headers=[("Auto-Submitted", "auto-replied")]))
+    assert outcome == "ignored"
+    listing = staff.get(url("messages", municipality), {"state": "ignored"}).content.decode()
+    assert url("message", municipality, ignored) in listing
+    detail = staff.get(url("message", municipality, ignored)).content.decode()
+    assert url("open_case", municipality, ignored) in detail
+
+    staff.post(url("open_case", municipality, ignored))
+
+    ignored.refresh_from_db()
+    assert ignored.state == State.PROCESSED and ignored.outcome == "created"
+    assert ignored.case.events.filter(kind=CaseEvent.Kind.MESSAGE_IN).exists()
+    # Its sender may be a machine that answers every message: no acknowledgement.
+    assert not OutboundMessage.objects.filter(case=ignored.case).exists()
+    # Opened once: a second press says so and opens nothing more.
+    staff.post(url("open_case", municipality, ignored))
+    assert InboundMessage.objects.get(pk=ignored.pk).case == ignored.case
