@@ -66,6 +66,8 @@ class AccessRecord(models.Model):
         ]
         indexes = [
             models.Index(fields=["municipality", "at"]),
+            # The log page, newest first, a page after another by keyset.
+            models.Index(fields=["municipality", "-id"], name="access_record_newest"),
             models.Index(fields=["municipality", "actor", "at"]),
             # What the sealer looks for: the records not in a chain yet.
             models.Index(fields=["municipality", "id"], name="access_record_unsealed",

@@ -5,7 +5,6 @@ access, and recorded."""
 import io
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,11 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from salter.audit import log, reading
 from salter.audit.models import Action, Target
+from salter.paging import BadCursor, Key, keyset_page
 from salter.tenancy.access import municipality_view
 from salter.tenancy.roles import Perm
 from salter.workspace.forms import StyledForm
 
 PAGE_SIZE = 50
+# Newest first, by keyset (`salter.paging`) on the index `access_record_newest`: the log
+# grows by a record for every page a member of staff opens, and no page counts it all.
+NEWEST = (Key("id", descending=True),)
 
 
 class LogFilter(StyledForm):
@@ -59,7 +62,10 @@ def access_log(request, membership):
         return _csv(membership, records)
     log.record(membership, log.Action.LIST, log.Target.ACCESS_LOG, detail=summary,
                subjects=wanted)
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = keyset_page(records, NEWEST, request.GET.get("cursor"), PAGE_SIZE)
+    except BadCursor:  # an old or mangled link: start at the newest
+        page = keyset_page(records, NEWEST, None, PAGE_SIZE)
     return render(request, "audit/log.html", {"form": form, "page": page})
 
 

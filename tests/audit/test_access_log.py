@@ -244,6 +244,39 @@ class TestLogPage:
         exported = AccessRecord.objects.get(actor=auditor, action="export")
         assert exported.target == "access_log" and exported.subjects == [person.pk]
 
+    def test_the_log_pages_newest_first_by_cursor_and_never_counts_it_all(
+            self, login, officer, other_clerk):
+        from django.test.utils import CaptureQueriesContext
+
+        from salter.audit.views import PAGE_SIZE
+        from tests.scale.plans import full_scans, plan_of, sorts
+
+        auditor = make_member(officer.municipality, "auditor", username="auditor")
+        for n in range(PAGE_SIZE + 5):
+            log.record(officer, log.Action.VIEW, log.Target.CASE, target_id=n + 1)
+        log.record(other_clerk, log.Action.VIEW, log.Target.CASE, target_id=999)
+        web = login(auditor)
+        address = reverse("audit:log", args=[auditor.municipality.slug])
+        with CaptureQueriesContext(connection) as queries:
+            first = web.get(address)
+        # Kept now: the next request clears the connection's log of queries.
+        statements = [q["sql"] for q in queries]
+        assert not any("COUNT(" in sql.upper() for sql in statements)
+        shown = [r.pk for r in first.context["page"].object_list]
+        assert len(shown) == PAGE_SIZE and shown == sorted(shown, reverse=True)
+        cursor = first.context["page"].next_cursor
+        second = web.get(address, {"cursor": cursor})
+        more = [r.pk for r in second.context["page"].object_list]
+        assert more and max(more) < min(shown) and not set(more) & set(shown)
+        mine = set(AccessRecord.objects.filter(municipality=officer.municipality)
+                   .values_list("pk", flat=True))
+        assert set(shown) | set(more) <= mine  # never the other municipality's records
+        assert web.get(address, {"cursor": "not-a-cursor"}).status_code == 200
+        listing = next(sql for sql in statements if "audit_accessrecord" in
+                       sql.split("WHERE")[0] and "ORDER BY" in sql)
+        text = plan_of(listing)
+        assert full_scans(text, "audit_accessrecord") == [] and sorts(text) == [], text
+
     def test_an_officer_may_not_read_the_log(self, login, officer):
         response = login(officer).get(reverse("audit:log", args=[officer.municipality.slug]))
         assert response.status_code == 403
