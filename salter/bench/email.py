@@ -108,25 +108,35 @@ def database_url() -> str:
             f"{db['PORT'] or 5432}/{db['NAME']}")
 
 
-def start_workers(workers: int, log) -> subprocess.Popen:
+def start_command(*args: str, log) -> subprocess.Popen:
+    """`salter <args>` on the benchmark's database, in a process group of its own, its
+    output in `log`."""
     env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "0",
            "SALTER_MEDIA_ROOT": str(settings.MEDIA_ROOT), "LOG_LEVEL": "WARNING",
            "SECRET_KEY": os.environ.get("SECRET_KEY") or "salter-bench"}
     return subprocess.Popen(
-        [sys.executable, str(settings.BASE_DIR / "manage.py"), "worker", "--processes",
-         str(workers), "--interval", "0.05", "--housekeeping-every", "10",
-         "--stale-after", "120"],
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), *args],
         cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
 
 
-def stop_workers(worker: subprocess.Popen) -> None:
-    os.killpg(worker.pid, signal.SIGTERM)
+def stop_command(process: subprocess.Popen, *, timeout: float) -> None:
+    """SIGTERM to its group, SIGKILL if it has not stopped within `timeout`."""
+    os.killpg(process.pid, signal.SIGTERM)
     try:
-        worker.wait(timeout=60)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def start_workers(workers: int, log) -> subprocess.Popen:
+    return start_command("worker", "--processes", str(workers), "--interval", "0.05",
+                         "--housekeeping-every", "10", "--stale-after", "120", log=log)
+
+
+def stop_workers(worker: subprocess.Popen) -> None:
+    stop_command(worker, timeout=60)
 
 
 def wait_settled(count: int, timeout: float, worker: subprocess.Popen) -> bool:

@@ -18,9 +18,7 @@
 import http.client
 import os
 import random
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -30,7 +28,13 @@ from pathlib import Path
 
 from django.conf import settings
 
-from salter.bench.email import Figures, database_url, percentile, process
+from salter.bench.email import (
+    Figures,
+    percentile,
+    process,
+    start_command,
+    stop_command,
+)
 from salter.cases.models import Case, CaseEvent, Channel
 from salter.channels.models import Endpoint, InboundMessage, OutboundMessage
 from salter.channels.sms import kannel
@@ -79,23 +83,11 @@ def mo_query(secret: str, sender: str, text: str, coding: str, message_id: str) 
 
 def start_server(port: int, log) -> subprocess.Popen:
     """The web server as `salter serve --no-worker` runs it, on this database."""
-    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "0",
-           "SALTER_MEDIA_ROOT": str(settings.MEDIA_ROOT), "LOG_LEVEL": "WARNING",
-           "SECRET_KEY": os.environ.get("SECRET_KEY") or "salter-bench"}
-    return subprocess.Popen(
-        [sys.executable, str(settings.BASE_DIR / "manage.py"), "serve", "--no-worker",
-         "--addr", f"127.0.0.1:{port}"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
+    return start_command("serve", "--no-worker", "--addr", f"127.0.0.1:{port}", log=log)
 
 
 def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+    stop_command(server, timeout=30)
 
 
 def wait_listening(port: int, server: subprocess.Popen, timeout: float = 120.0) -> None:
