@@ -2,6 +2,7 @@
 runs, then this case, timeline, client and acknowledgement."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,7 @@ from salter.channels.models import InboundMessage, OutboundMessage
 from salter.clients.actions import create_client
 from salter.clients.models import Client, ContactPoint
 from salter.intake.pipeline import process_inbound
+from salter.procedures.calendar import forget_calendar
 from salter.tenancy.models import WorkingHours
 from tests.channels.email.corpus import (
     HUNGARIAN,
@@ -31,16 +33,27 @@ State = InboundMessage.State
 
 
 @pytest.fixture
-def always_open(municipality):
+def always_open(municipality, clock):
+    """Open all day every day, and a working Wednesday noon (a public holiday closes
+    even a municipality open around the clock)."""
+    clock.set(datetime.datetime(2026, 12, 2, 12, 0, tzinfo=ZoneInfo("Europe/Belgrade")))
     WorkingHours.objects.filter(municipality=municipality).delete()
     for weekday in range(7):
         WorkingHours.objects.create(municipality=municipality, weekday=weekday,
                                     opens=datetime.time(0, 0), closes=datetime.time(23, 59, 59))
+    # Written behind the actions' back: the calendar read before (when the municipality
+    # was set up) must not be used, or the test would depend on the time of day it runs.
+    forget_calendar(municipality.pk)
 
 
 @pytest.fixture
-def never_open(municipality):
+def after_hours(municipality, clock):
+    """A Wednesday evening. A municipality without hours of its own works the standard
+    ones (Monday to Friday, 7:30–15:30), so deleting its hours alone left the test
+    passing only when it ran outside them."""
     WorkingHours.objects.filter(municipality=municipality).delete()
+    forget_calendar(municipality.pk)
+    clock.set(datetime.datetime(2026, 12, 2, 20, 0, tzinfo=ZoneInfo("Europe/Belgrade")))
 
 
 def ack_of(case) -> OutboundMessage:
@@ -116,7 +129,7 @@ def test_hungarian_message_is_acknowledged_in_hungarian(deliver, always_open):
     assert "munkaidőn kívül" not in ack.body_text
 
 
-def test_message_after_hours_gets_the_after_hours_acknowledgement(deliver, never_open):
+def test_message_after_hours_gets_the_after_hours_acknowledgement(deliver, after_hours):
     _outcome, inbound = deliver(build_message())
 
     ack = ack_of(inbound.case)
