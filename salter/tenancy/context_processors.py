@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from salter.tenancy.access import active_memberships
+
 
 def tenancy(request):
     """Expose the current membership and the user's other municipalities to templates."""
@@ -9,10 +11,7 @@ def tenancy(request):
     # A municipality's pages have read them with the request's membership.
     memberships = getattr(request, "user_memberships", None)
     if memberships is None:
-        memberships = [
-            m for m in user.memberships.select_related("municipality").order_by("pk")
-            if m.is_active and m.municipality.is_active
-        ]
+        memberships = active_memberships(user)
     return {
         "current_membership": getattr(request, "membership", None),
         "current_municipality": getattr(request, "municipality", None),
