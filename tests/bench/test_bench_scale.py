@@ -45,3 +45,29 @@ def test_seed_writes_a_realistic_province_and_every_page_answers(tmp_path, capsy
     call_command("bench", "queries", "--repeat", "2", "--only", "api cases admin",
                  "--compare", str(out))
     assert "compared with" in capsys.readouterr().out
+
+
+def _sqlite_schema():
+    from django.db import connection
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                       "WHERE name NOT LIKE 'sqlite_stat%'")
+        return sorted(cursor.fetchall(), key=repr)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_on_sqlite_leaves_the_schema_as_it_found_it_and_search_finds_its_rows():
+    from django.db import connection
+    if connection.vendor != "sqlite":
+        pytest.skip("the search index's triggers are SQLite's")
+    before = _sqlite_schema()
+    call_command("bench", "seed", "--municipalities", "1", "--cases", "60")
+    assert _sqlite_schema() == before
+    case = Case.objects.order_by("pk").last()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid FROM salter_search_case WHERE search_text MATCH ?",
+                       ['"' + case.tracking_code.lower() + '"'])
+        assert case.pk in [row[0] for row in cursor.fetchall()]
+        # The triggers are back: a case written after the seed is indexed too.
+        cursor.execute("SELECT count(*) FROM salter_search_case")
+        assert cursor.fetchone()[0] == Case.objects.count()
