@@ -40,12 +40,21 @@ def install(connection) -> None:
         _install_postgresql(connection)
 
 
+def drop_sqlite_triggers(connection) -> None:
+    """Stop keeping the SQLite indexes, for a bulk load (`salter bench seed`): `install`
+    then re-creates the triggers and rebuilds each index once from its table."""
+    with connection.cursor() as cursor:
+        for _table, fts, _words in SOURCES:
+            for suffix in ("ai", "ad", "au"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+
+
 def uninstall(connection) -> None:
+    if connection.vendor == "sqlite":
+        drop_sqlite_triggers(connection)
     with connection.cursor() as cursor:
         for table, fts, words in SOURCES:
             if connection.vendor == "sqlite":
-                for suffix in ("ai", "ad", "au"):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
                 cursor.execute(f"DROP TABLE IF EXISTS {fts}")
             elif connection.vendor == "postgresql":
                 cursor.execute(f"DROP INDEX IF EXISTS {table}_search_trgm")

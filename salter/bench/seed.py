@@ -29,7 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
-from salter import bulk
+from salter import bulk, searchindex
 from salter.cases.models import Case, CaseEvent, CaseParty, Channel, Priority
 from salter.cases.workflow import Status
 from salter.channels.models import InboundMessage
@@ -151,37 +151,27 @@ def seed(*, municipalities: int, cases: int, seed: int = 2026, out=None) -> Seed
 
 @contextlib.contextmanager
 def _bulk_load():
-    """On SQLite, load without the search index's triggers and fill the index once at
-    the end: a trigram row per inserted row cost about half of the seed's time. The
-    triggers come back from their own saved SQL, so the schema is the same afterwards."""
+    """On SQLite, load without the search index's triggers and fill each index once at
+    the end (`searchindex.install` re-creates the triggers and rebuilds): a trigram row
+    per inserted row cost about half of the seed's time."""
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                       "AND name LIKE 'salter_search_%'")
-        triggers = cursor.fetchall()
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                       "AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'")
-        indexes = [name for (name,) in cursor.fetchall()]
         cursor.execute("PRAGMA synchronous")
         (synchronous,) = cursor.fetchone()
         outside = not connection.in_atomic_block  # the pragma is refused inside one
         if outside:
             cursor.execute("PRAGMA synchronous = OFF")
-        with transaction.atomic():
-            for name, _sql in triggers:
-                cursor.execute(f'DROP TRIGGER "{name}"')
+    with transaction.atomic():
+        searchindex.drop_sqlite_triggers(connection)
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            with transaction.atomic():
-                for _name, sql in triggers:
-                    cursor.execute(sql)
-                for name in indexes:
-                    cursor.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
-            if outside:
+        with transaction.atomic():
+            searchindex.install(connection)
+        if outside:
+            with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA synchronous = {int(synchronous)}")
 
 
