@@ -21,6 +21,7 @@ import base64
 import binascii
 import datetime
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
@@ -135,6 +136,52 @@ def keyset_page(rows: QuerySet, keys: tuple[Key, ...], cursor: str | None,
     # fetched only to know that a next page exists was not shown.
     found = list(chosen[:size])
     more = len(found) == size and chosen[size:size + 1].exists()
+    return _page(found, keys, values, backwards, more)
+
+
+def ranked_page(parts: Sequence[tuple[int, QuerySet]], keys: tuple[Key, ...],
+                cursor: str | None, size: int, *, look_ahead: bool = True) -> Page:
+    """What `keyset_page` gives for the union of `parts`, reading a part only when the
+    page reaches it. `keys[0]` is a rank: each part is (rank, rows), its rows annotated
+    with that one value of it, and no row is in two parts. A search whose best rank
+    fills the page never asks the slower sources of the ranks below it (the messages a
+    frequent name is also written in). Without `look_ahead` the page has no cursors and
+    nothing beyond its rows is asked: the first rows of a list that is not paged."""
+    backwards, values = decode(keys, cursor) if cursor else (False, None)
+    if values is not None and (any(v is None for v in values)
+                               or not isinstance(values[0], int)):
+        raise BadCursor(cursor)
+    rest = keys[1:]
+    order = [(Key(k.name, not k.descending) if backwards else k).expression() for k in rest]
+    down = keys[0].descending != backwards  # the walk goes from the higher ranks down
+    found, more = [], False
+    for rank, rows in sorted(parts, key=lambda part: part[0], reverse=down):
+        if values is not None:
+            if (rank > values[0]) if down else (rank < values[0]):
+                continue  # a rank the cursor is past
+            if rank == values[0]:
+                rows = rows.filter(_beyond(rest, values[1:], backwards))
+        chosen = rows.order_by(*order)
+        if len(found) < size:
+            taken = list(chosen[:size - len(found)])
+            found += taken
+            if len(found) < size:
+                continue
+            if not look_ahead:
+                break
+            # Whether one more row exists, by a query that loads none (as keyset_page).
+            more = chosen[len(taken):len(taken) + 1].exists()
+        else:
+            more = chosen.exists()
+        if more:
+            break
+    if not look_ahead:
+        return Page(found, None, None)
+    return _page(found, keys, values, backwards, more)
+
+
+def _page(found: list, keys: tuple[Key, ...], values: list | None, backwards: bool,
+          more: bool) -> Page:
     if backwards:
         found.reverse()
     if not found:

@@ -47,7 +47,7 @@ from salter.documents.access import documents_visible_to
 from salter.documents.models import Document
 from salter.intake.access import inbound_visible_to
 from salter.lang.transliteration import fold
-from salter.paging import Key
+from salter.paging import Key, ranked_page
 
 MIN_TERM_LENGTH = 2
 # A registry number, a full name and a place fit with room to spare; the query stays
@@ -250,34 +250,83 @@ def search_clients(actor, text: str) -> QuerySet:
     return recorded(found, _clients_shown(actor, log.Action.SEARCH, text))
 
 
+def _case_conditions(actor, text: str) -> tuple[Q | None, Q | None, Q | None]:
+    """(exact, direct, mentioned): the condition of the cases an exact key of the query
+    names, when it names any the actor sees (and then no other); else those of a match
+    on the case or its clients, and in one of its messages or documents."""
+    query = parse_query(text)
+    if not query:
+        return None, None, None
+    exact = _exact_cases(actor, text, query)
+    if exact is not None and Case.objects.visible_to(actor).filter(exact).exists():
+        return exact, None, None
+    if not query.terms:
+        return None, None, None
+    m = actor.municipality
+    direct = (Q(matching(Case, query.terms))
+              | Q(pk__in=CaseParty.objects.filter(
+                  municipality=m, client__in=Client.objects.filter(
+                      matching(Client, query.terms), municipality=m).values("pk"))
+                  .values("case_id")))
+    mentioned = (Q(pk__in=InboundMessage.objects.filter(
+                     matching(InboundMessage, query.terms), municipality=m,
+                     case__isnull=False).values("case_id"))
+                 | Q(pk__in=Document.objects.filter(
+                     matching(Document, query.terms), municipality=m,
+                     case__isnull=False).values("case_id")))
+    return None, direct, mentioned
+
+
 def search_cases(actor, text: str) -> QuerySet:
     """Cases visible to the actor matching `text`: by an exact key, else on the case,
-    one of its clients, messages or documents; annotated with `rank` (order by RANKED)."""
-    query = parse_query(text)
+    one of its clients, messages or documents; annotated with `rank` (order by RANKED).
+    A page of them costs less through `search_case_ranks`."""
     cases = Case.objects.visible_to(actor)
-    if not query:
-        return cases.none().annotate(rank=Value(EXACT))
-    exact = _exact_cases(actor, text, query)
-    if exact is not None and cases.filter(exact).exists():
+    exact, direct, mentioned = _case_conditions(actor, text)
+    if exact is not None:
         found = cases.filter(exact).annotate(rank=Value(EXACT))
-    elif query.terms:
-        m = actor.municipality
-        direct = (Q(matching(Case, query.terms))
-                  | Q(pk__in=CaseParty.objects.filter(
-                      municipality=m, client__in=Client.objects.filter(
-                          matching(Client, query.terms), municipality=m).values("pk"))
-                      .values("case_id")))
-        mentioned = (Q(pk__in=InboundMessage.objects.filter(
-                         matching(InboundMessage, query.terms), municipality=m,
-                         case__isnull=False).values("case_id"))
-                     | Q(pk__in=Document.objects.filter(
-                         matching(Document, query.terms), municipality=m,
-                         case__isnull=False).values("case_id")))
+    elif direct is not None:
         found = cases.filter(direct | mentioned).annotate(rank=models.Case(
             models.When(direct, then=Value(DIRECT)), default=Value(MENTIONED)))
     else:
         found = cases.none().annotate(rank=Value(EXACT))
     return recorded(found, _cases_shown(actor, log.Action.SEARCH, text))
+
+
+@dataclass
+class RankedCases:
+    """A case search as its ranks, each its own query (`salter.paging.ranked_page`): a
+    page the best rank fills reads nothing of the ranks below. `narrow` applies the same
+    filter or `select_related` to every rank; the rows a page shows are recorded as a
+    search once, as `search_cases` records them."""
+
+    parts: list[tuple[int, QuerySet]]
+    shown: object
+
+    def narrow(self, change) -> "RankedCases":
+        return RankedCases([(rank, change(rows)) for rank, rows in self.parts], self.shown)
+
+    def page(self, cursor: str | None, size: int, *, look_ahead: bool = True):
+        page = ranked_page(self.parts, RANKED, cursor, size, look_ahead=look_ahead)
+        self.shown(page.rows)
+        return page
+
+    def first(self, size: int) -> list[Case]:
+        return self.page(None, size, look_ahead=False).rows
+
+
+def search_case_ranks(actor, text: str) -> RankedCases:
+    """The cases of `search_cases(actor, text)`, a rank at a time."""
+    cases = Case.objects.visible_to(actor)
+    exact, direct, mentioned = _case_conditions(actor, text)
+    if exact is not None:
+        ranks = [(EXACT, exact)]
+    elif direct is not None:
+        ranks = [(DIRECT, direct), (MENTIONED, mentioned & ~direct)]
+    else:
+        ranks = []
+    return RankedCases([(rank, cases.filter(q).annotate(rank=Value(rank)))
+                        for rank, q in ranks], _cases_shown(actor, log.Action.SEARCH, text))
 
 
 def search_messages(actor, text: str) -> QuerySet:

@@ -79,3 +79,33 @@ def test_q_finds_what_the_staff_search_finds(client, clerk, other_clerk, token):
         assert found(q) == [hers.registry_number], q
     assert found("kanalizacija") == []
     assert len(found(" ")) == 2  # a blank q filters nothing
+
+
+def test_q_pages_by_next_and_offset_as_one_ranked_list(client, clerk, token):
+    import base64
+    import json
+
+    jelena = create_client(actor=clerk, first_name="Jelena", last_name="Đorđević")
+    cases = [create_case(actor=clerk, subject=f"Zahtev {n}", channel=Channel.PHONE,
+                         clients=[jelena]) for n in range(5)]
+    create_case(actor=clerk, subject="Javna rasveta", channel=Channel.PHONE)
+    newest_first = [c.registry_number for c in reversed(cases)]
+
+    def get(**params):
+        response = client.get("/api/v1/subotica/cases", {"q": "djordjevic", **params},
+                              **bearer(token))
+        return response.status_code, response.json()
+
+    seen, cursor = [], None
+    while True:
+        status, body = get(limit=2, **({"cursor": cursor} if cursor else {}))
+        assert status == 200
+        seen += [c["registry_number"] for c in body["items"]]
+        cursor = body["next"]
+        if cursor is None:
+            break
+    assert seen == newest_first
+    status, body = get(limit=2, offset=3)
+    assert [c["registry_number"] for c in body["items"]] == newest_first[3:5]
+    forged = base64.urlsafe_b64encode(json.dumps([0, "x", None, 1]).encode()).decode()
+    assert get(cursor=forged)[0] == 400

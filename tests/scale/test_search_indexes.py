@@ -136,3 +136,72 @@ def test_the_index_follows_changes_in_the_same_transaction(clerk, everywhere):
         update_client(actor=clerk, client=client, last_name="Марковић", reason="typo")
         assert list(search.search_clients(clerk, "djordjevic")) == []
         assert list(search.search_clients(clerk, "markovic")) == [client]
+
+
+@pytest.fixture
+def ranked(clerk, everywhere):
+    """Ђорђевић's own cases (five, rank DIRECT) beside the two that only mention him."""
+    client = everywhere["client"]
+    own = [everywhere["own"]] + [new_case(clerk, subject=f"Zahtev {n}", clients=[client])
+                                 for n in range(4)]
+    return {**everywhere, "own cases": own}
+
+
+def _walk(clerk, text, size, *, backwards=False):
+    """Every case of a search, page after page through the cursors (from the last page
+    back through the previous cursors, when `backwards`)."""
+    pages, cursor = [], None
+    while True:
+        page = search.search_case_ranks(clerk, text).page(cursor, size)
+        pages.append(page.rows)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    if backwards:
+        pages = [page.rows]
+        cursor = page.previous_cursor
+        while cursor is not None:
+            page = search.search_case_ranks(clerk, text).page(cursor, size)
+            pages.insert(0, page.rows)
+            cursor = page.previous_cursor
+    return [case for rows in pages for case in rows]
+
+
+@pytest.mark.parametrize("size", [1, 2, 4, 5, 7, 50])
+@pytest.mark.parametrize("backwards", [False, True])
+def test_a_search_a_rank_at_a_time_pages_as_the_whole_ranked_search(clerk, ranked, size,
+                                                                     backwards):
+    whole = list(search.search_cases(clerk, "djordjevic")
+                 .order_by(*(k.expression() for k in search.RANKED)))
+    assert len(whole) == 7 and [c.rank for c in whole] == [search.DIRECT] * 5 + [
+        search.MENTIONED] * 2
+    assert _walk(clerk, "djordjevic", size, backwards=backwards) == whole
+    first = search.search_case_ranks(clerk, "djordjevic").first(size)
+    assert first == whole[:size]
+    assert [c.rank for c in first] == [c.rank for c in whole[:size]]
+
+
+def test_a_page_its_best_rank_fills_reads_no_message_or_document(clerk, ranked):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = search.search_case_ranks(clerk, "djordjevic").page(None, 4)
+    assert page.rows == sorted(ranked["own cases"], key=lambda c: (c.created_at, c.pk),
+                               reverse=True)[:4]
+    assert page.next_cursor is not None
+    read = " ".join(q["sql"] for q in queries)
+    assert "channels_inboundmessage" not in read and "documents_document" not in read, read
+    # Once the page reaches the rank below, it reads it.
+    with CaptureQueriesContext(connection) as queries:
+        search.search_case_ranks(clerk, "djordjevic").page(page.next_cursor, 4)
+    assert "channels_inboundmessage" in " ".join(q["sql"] for q in queries)
+
+
+def test_a_cursor_whose_rank_is_not_a_rank_is_refused(clerk, ranked):
+    import datetime
+
+    from salter import paging
+
+    forged = paging.encode_values(search.RANKED, ["x", datetime.datetime.now(datetime.UTC), 1])
+    with pytest.raises(paging.BadCursor):
+        search.search_case_ranks(clerk, "djordjevic").page(forged, 4)

@@ -1,8 +1,7 @@
 from django.shortcuts import render
 
 from salter.search import (
-    RANKED,
-    search_cases,
+    search_case_ranks,
     search_clients,
     search_documents,
     search_messages,
@@ -23,9 +22,9 @@ def search(request, membership):
     # The filters keep the cases that match them, and the messages, documents and
     # clients of those cases.
     filters = CaseFilterForm(request.GET, actor=membership)
-    cases = (filters.narrow(search_cases(membership, text))
-             .select_related("department", "assignee")
-             .order_by(*(key.expression() for key in RANKED))[:RESULT_LIMIT])
+    cases = search_case_ranks(membership, text).narrow(
+        lambda rows: filters.narrow(rows).select_related("department", "assignee")
+    ).first(RESULT_LIMIT)
     clients = filters.narrow_to_parties(search_clients(membership, text)).order_by(
         "-rank", "last_name", "first_name", "business_name", "pk")[:RESULT_LIMIT]
     messages = (filters.narrow(search_messages(membership, text), OF_CASE)
@@ -35,7 +34,7 @@ def search(request, membership):
                  .order_by("-created_at", "-pk")[:OTHER_LIMIT])
     template = "workspace/search/_results.html" if request.htmx else "workspace/search.html"
     return render(request, template, {
-        "form": form, "q": text, "cases": list(cases), "clients": list(clients),
+        "form": form, "q": text, "cases": cases, "clients": list(clients),
         "messages_found": list(messages), "documents_found": list(documents),
         "limit": RESULT_LIMIT, "error": error, "typed": request.GET.get("q", ""),
         "filters": filters,
