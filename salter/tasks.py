@@ -8,6 +8,7 @@ turn) of its own. Any other backend is handed the task when the transaction comm
 """
 
 from django.db import router, transaction
+from django_tasks import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -24,3 +25,13 @@ def enqueue_on_commit(task, *args, using: str | None = None) -> None:
 def _beside_the_data(task, alias: str) -> bool:
     return (isinstance(task.get_backend(), DatabaseBackend)
             and router.db_for_write(DBTaskResult) == alias)
+
+
+def waiting(*tasks) -> bool:
+    """Whether a task of one of these kinds is queued and not yet started (ready now or
+    due later). Only the database's queue can be asked; with another backend: False."""
+    if not all(isinstance(t.get_backend(), DatabaseBackend) for t in tasks):
+        return False
+    return DBTaskResult.objects.filter(
+        task_path__in=[t.module_path for t in tasks],
+        status=TaskResultStatus.READY).exists()

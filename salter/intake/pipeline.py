@@ -48,7 +48,7 @@ from salter.intake.context import Contexts
 from salter.intake.decide import decide
 from salter.intake.items import Unreadable
 from salter.lang.deferred import Deferred
-from salter.tasks import enqueue_on_commit
+from salter.tasks import enqueue_on_commit, waiting
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ OUTCOMES = ("created", "appended", "answered", "duplicate", "ignored", "review",
             "quarantined")
 # A worker that died this many times on one message will die on it again.
 MAX_ATTEMPTS = 5
+# Messages one housekeeping round hands out again, at most, of each kind.
+REQUEUE_LIMIT = 5000
 # Messages per processing task and transaction: large enough that the per-batch
 # queries and commit cost little per message, small enough that workers share the work
 # and a killed worker leaves few messages to hand out again.
@@ -321,9 +323,14 @@ def quarantine(pk: int, reason) -> str:
 
 
 def requeue_stale(*, older_than_seconds: float, max_attempts: int = MAX_ATTEMPTS) -> dict:
-    """Hand out again messages a dead worker left RECEIVED, each in its own task (so one
-    message that kills workers harms only itself); quarantine those that have already
-    had `max_attempts`."""
+    """Hand out again messages left RECEIVED for longer than `older_than_seconds`.
+
+    One a worker started on and never finished (the worker died) goes in a task of its
+    own, so that a message that kills workers harms only itself; one that has had
+    `max_attempts` is quarantined. One never started is waiting in a backlog (an outage,
+    more mail than the workers keep up with): it is handed out again, in batches, only
+    when no intake task is waiting any more — the task that carried it was lost — and
+    not while the queue still holds the tasks that will reach it."""
     now = timezone.now()
     cutoff = now - timedelta(seconds=older_than_seconds)
     stale = InboundMessage.objects.filter(state=State.RECEIVED, received_at__lt=cutoff).filter(
@@ -335,12 +342,18 @@ def requeue_stale(*, older_than_seconds: float, max_attempts: int = MAX_ATTEMPTS
         quarantine(pk, Deferred(gettext_noop(
             "Processing never finished in %(n)d attempts: the worker stopped each time."),
             {"n": max_attempts}))
-    retry = list(stale.filter(attempts__lt=max_attempts).values_list("pk", flat=True)[:5000])
-    if retry:
+    abandoned = list(stale.filter(attempts__lt=max_attempts, last_attempt_at__isnull=False)
+                     .values_list("pk", flat=True)[:REQUEUE_LIMIT])
+    lost = []
+    if not waiting(process_inbound_batch_task, process_inbound_task):
+        lost = list(stale.filter(last_attempt_at__isnull=True).order_by("pk")
+                    .values_list("pk", flat=True)[:REQUEUE_LIMIT])
+    if abandoned or lost:
         with transaction.atomic():
-            InboundMessage.objects.filter(pk__in=retry).update(queued_at=now)
-            enqueue_processing(retry, single=True)
-    return {"requeued": len(retry), "quarantined": len(hopeless)}
+            InboundMessage.objects.filter(pk__in=abandoned + lost).update(queued_at=now)
+            enqueue_processing(abandoned, single=True)
+            enqueue_processing(lost)
+    return {"requeued": len(abandoned) + len(lost), "quarantined": len(hopeless)}
 
 
 def replay(inbound: InboundMessage) -> str:

@@ -104,6 +104,70 @@ def test_requeue_stale_hands_out_abandoned_messages_and_gives_up_on_poison(
     assert requeue_stale(older_than_seconds=300) == {"requeued": 0, "quarantined": 0}
 
 
+def _backlog(municipality, n):
+    """`n` messages accepted half an hour ago and never started: a backlog."""
+    results = accept_emails(municipality=municipality, source="test", raws=[
+        build_message(message_id=f"<backlog-{i}@x>") for i in range(n)])
+    long_ago = timezone.now() - datetime.timedelta(minutes=30)
+    pks = [inbound.pk for inbound, _ in results]
+    InboundMessage.objects.filter(pk__in=pks).update(received_at=long_ago, queued_at=long_ago)
+    return pks
+
+
+def test_a_backlog_whose_tasks_are_still_queued_is_not_handed_out_again(
+        municipality, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    _backlog(municipality, 3)
+    queued = DBTaskResult.objects.count()
+    assert queued >= 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stale(older_than_seconds=300) == {"requeued": 0, "quarantined": 0}
+    assert DBTaskResult.objects.count() == queued
+
+
+def test_a_backlog_whose_task_was_lost_is_handed_out_again_in_batches(
+        municipality, django_capture_on_commit_callbacks, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    from salter.intake import pipeline
+    from salter.intake.pipeline import process_inbound_batch_task
+
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
+    pks = _backlog(municipality, 5)
+    DBTaskResult.objects.all().delete()  # the queue was wiped
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stale(older_than_seconds=300) == {"requeued": 5, "quarantined": 0}
+    tasks = list(DBTaskResult.objects.order_by("enqueued_at"))
+    assert {t.task_path for t in tasks} == {process_inbound_batch_task.module_path}
+    assert sorted(pk for t in tasks for pk in t.args_kwargs["args"][0]) == sorted(pks)
+    assert len(tasks) == 3
+    for t in tasks:
+        process_batch(t.args_kwargs["args"][0])
+    assert not InboundMessage.objects.filter(pk__in=pks, state=State.RECEIVED).exists()
+
+
+def test_an_abandoned_message_is_handed_out_alone_while_a_backlog_waits(
+        municipality, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from salter.intake.pipeline import process_inbound_task
+
+    waiting = _backlog(municipality, 2)
+    abandoned = waiting.pop()
+    long_ago = timezone.now() - datetime.timedelta(minutes=30)
+    InboundMessage.objects.filter(pk=abandoned).update(last_attempt_at=long_ago, attempts=1)
+    before = set(DBTaskResult.objects.values_list("pk", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stale(older_than_seconds=300) == {"requeued": 1, "quarantined": 0}
+    [task] = DBTaskResult.objects.exclude(pk__in=before)
+    assert task.task_path == process_inbound_task.module_path
+    assert task.args_kwargs["args"] == [abandoned]
+
+
 def test_quarantine_command_lists_shows_and_replays(deliver, municipality, capsys):
     municipality.registry_pattern = "{seq}/{year}{broken"
     municipality.save()
