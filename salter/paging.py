@@ -146,7 +146,11 @@ def ranked_page(parts: Sequence[tuple[int, QuerySet]], keys: tuple[Key, ...],
     with that one value of it, and no row is in two parts. A search whose best rank
     fills the page never asks the slower sources of the ranks below it (the messages a
     frequent name is also written in). Without `look_ahead` the page has no cursors and
-    nothing beyond its rows is asked: the first rows of a list that is not paged."""
+    nothing beyond its rows is asked: the first rows of a list that is not paged.
+
+    The parts are plain querysets, not `salter.audit.recorded` ones: a page reads one row
+    past its end to know that another follows, and only the caller knows which rows were
+    shown (it records `page.rows`)."""
     backwards, values = decode(keys, cursor) if cursor else (False, None)
     if values is not None and (any(v is None for v in values)
                                or not isinstance(values[0], int)):
@@ -162,18 +166,16 @@ def ranked_page(parts: Sequence[tuple[int, QuerySet]], keys: tuple[Key, ...],
             if rank == values[0]:
                 rows = rows.filter(_beyond(rest, values[1:], backwards))
         chosen = rows.order_by(*order)
-        if len(found) < size:
-            taken = list(chosen[:size - len(found)])
-            found += taken
-            if len(found) < size:
-                continue
-            if not look_ahead:
-                break
-            # Whether one more row exists, by a query that loads none (as keyset_page).
-            more = chosen[len(taken):len(taken) + 1].exists()
-        else:
+        want = size - len(found)
+        if want == 0:
+            # The page is full: whether a row follows, by a query that loads none.
             more = chosen.exists()
-        if more:
+        else:
+            # One row beyond the page says whether another follows; it is not shown.
+            taken = list(chosen[:want + 1 if look_ahead else want])
+            found += taken[:want]
+            more = len(taken) > want
+        if more or (not look_ahead and len(found) == size):
             break
     if not look_ahead:
         return Page(found, None, None)

@@ -105,6 +105,12 @@ def test_q_pages_by_next_and_offset_as_one_ranked_list(client, clerk, token):
         if cursor is None:
             break
     assert seen == newest_first
+    # A page reads one case past its end to know that another follows; the access
+    # log names only the cases it showed.
+    from salter.audit.models import AccessRecord
+    get(limit=2)
+    searched = AccessRecord.objects.filter(action="search", target="case").latest("pk")
+    assert searched.count == 2
     status, body = get(limit=2, offset=3)
     assert [c["registry_number"] for c in body["items"]] == newest_first[3:5]
     forged = base64.urlsafe_b64encode(json.dumps([0, "x", None, 1]).encode()).decode()
