@@ -41,6 +41,9 @@ class Adapter:
     # The acknowledgement's wording (templates/intake/acknowledgements/<variant>.txt):
     # a letter for e-mail, two lines for a text message.
     acknowledgement = "email"
+    # Tasks (dotted paths) this channel queues to settle its stored items, besides
+    # intake's own: while one waits, housekeeping leaves the backlog it carries alone.
+    processing_tasks: tuple[str, ...] = ()
 
     def interpret(self, inbound, raw: bytes, context):
         """The neutral `Item` for a stored raw item; raises `Unreadable` with the reason
@@ -70,3 +73,9 @@ def adapter_for(channel: str) -> Adapter | None:
     """The channel's adapter, or None for a channel Šalter does not speak yet."""
     path = ADAPTERS.get(channel)
     return import_string(path)() if path else None
+
+
+def processing_tasks() -> list:
+    """The tasks the channels queue to settle stored items besides intake's own."""
+    return [import_string(path) for channel in ADAPTERS
+            for path in adapter_for(channel).processing_tasks]

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
-from salter.channels.adapters import adapter_for
+from salter.channels.adapters import adapter_for, processing_tasks
 from salter.channels.models import InboundMessage
 from salter.documents.storage import read_blob, unsaved_blobs
 from salter.intake import apply, lookup
@@ -329,8 +329,9 @@ def requeue_stale(*, older_than_seconds: float, max_attempts: int = MAX_ATTEMPTS
     own, so that a message that kills workers harms only itself; one that has had
     `max_attempts` is quarantined. One never started is waiting in a backlog (an outage,
     more mail than the workers keep up with): it is handed out again, in batches, only
-    when no intake task is waiting any more — the task that carried it was lost — and
-    not while the queue still holds the tasks that will reach it."""
+    when no task that settles stored messages (intake's, or a channel's own such as the
+    SMS batches, `Adapter.processing_tasks`) is waiting any more — the task that carried
+    it was lost — and not while the queue still holds the tasks that will reach it."""
     now = timezone.now()
     cutoff = now - timedelta(seconds=older_than_seconds)
     stale = InboundMessage.objects.filter(state=State.RECEIVED, received_at__lt=cutoff).filter(
@@ -345,7 +346,7 @@ def requeue_stale(*, older_than_seconds: float, max_attempts: int = MAX_ATTEMPTS
     abandoned = list(stale.filter(attempts__lt=max_attempts, last_attempt_at__isnull=False)
                      .values_list("pk", flat=True)[:REQUEUE_LIMIT])
     lost = []
-    if not waiting(process_inbound_batch_task, process_inbound_task):
+    if not waiting(process_inbound_batch_task, process_inbound_task, *processing_tasks()):
         lost = list(stale.filter(last_attempt_at__isnull=True).order_by("pk")
                     .values_list("pk", flat=True)[:REQUEUE_LIMIT])
     if abandoned or lost:

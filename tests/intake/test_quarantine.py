@@ -127,6 +127,28 @@ def test_a_backlog_whose_tasks_are_still_queued_is_not_handed_out_again(
     assert DBTaskResult.objects.count() == queued
 
 
+def test_a_backlog_of_texts_whose_tasks_are_still_queued_is_not_handed_out_again(
+        municipality, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from salter.channels.sms.accept import accept_webhook
+    from salter.channels.sms.tasks import process_texts
+
+    for i in range(3):
+        data = {"type": "mo", "id": f"gw-{i}", "from": "064 123 4567", "to": "1234",
+                "text": f"Ne radi semafor {i}"}
+        accept_webhook(municipality=municipality, body=json.dumps(data).encode(), data=data,
+                       signature=f"sig-{i}")
+    long_ago = timezone.now() - datetime.timedelta(minutes=30)
+    InboundMessage.objects.update(received_at=long_ago, queued_at=long_ago)
+    queued = list(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert queued == [process_texts.module_path] * 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stale(older_than_seconds=300) == {"requeued": 0, "quarantined": 0}
+    assert DBTaskResult.objects.count() == len(queued)
+
+
 def test_a_backlog_whose_task_was_lost_is_handed_out_again_in_batches(
         municipality, django_capture_on_commit_callbacks, monkeypatch):
     from django_tasks_db.models import DBTaskResult

@@ -84,6 +84,7 @@ def report_state(dlr_type: str) -> str | None:
 class SmsAdapter(Adapter):
     channel = Channel.SMS
     acknowledgement = "sms"
+    processing_tasks = ("salter.channels.sms.tasks.process_texts",)
 
     # --- in ---------------------------------------------------------------------------------
 
