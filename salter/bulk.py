@@ -15,6 +15,7 @@ What it does not do, on purpose: signals (`pre_save`/`post_save` are not sent by
 back saved, with their primary keys, as from `bulk_create`.
 """
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -51,7 +52,7 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *,
         return model._default_manager.using(alias).bulk_create(objs)
     plan = _InsertPlan.of(model, connection)
     rows = [plan.row(obj) for obj in objs]
-    per_statement = max(1, connection.ops.bulk_batch_size(plan.fields, objs))
+    per_statement = _rows_per_statement(connection, len(plan.fields), objs, plan.fields)
     pk = model._meta.pk
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -68,10 +69,17 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *,
 
 def update(objs: Sequence[models.Model], fields: Sequence[str], *,
            using: str | None = None) -> None:
-    """Write `fields` of saved instances: one UPDATE per row, sent as one executemany.
-    (`bulk_update` builds a CASE expression per field and row instead.) Foreign keys are
-    read from related instances as in `insert`."""
-    objs = list(objs)
+    """Write `fields` of saved instances. (`bulk_update` builds a CASE expression per
+    field and row.) Foreign keys are read from related instances as in `insert`; of two
+    instances of one row, the later one's values are written.
+
+    PostgreSQL: one UPDATE per row, sent as one executemany. SQLite: one UPDATE … FROM
+    (VALUES …) for as many rows as its parameter limit takes (`_rows_per_statement`). A
+    table with a search index (`salter.searchindex`) writes it through its triggers, and
+    FTS5 flushes what it holds to a segment of its own at the start of every statement
+    that writes it: row by row, each message's text became a segment that later had to be
+    merged (~90 µs a settled message, the largest statement of the intake's transaction)."""
+    objs = list({obj.pk: obj for obj in objs}.values())
     if not objs:
         return
     model = type(objs[0])
@@ -90,19 +98,44 @@ def update(objs: Sequence[models.Model], fields: Sequence[str], *,
             field.pre_save(obj, add=False)
     chosen += derived
     convert = [_converter(field, connection) for field in chosen]
-    quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(meta.db_table)} SET "
-           + ", ".join(f"{quote(field.column)} = %s" for field in chosen)
-           + f" WHERE {quote(meta.pk.column)} = %s")
     relations = [field for field in chosen if field.is_relation]
     rows = []
     for obj in objs:
         for field in relations:
             _take_related_key(obj, field)
-        rows.append([conv(getattr(obj, field.attname))
-                     for field, conv in zip(chosen, convert, strict=True)] + [obj.pk])
+        rows.append([obj.pk] + [conv(getattr(obj, field.attname))
+                                for field, conv in zip(chosen, convert, strict=True)])
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor != "sqlite":
+            cursor.executemany(
+                f"UPDATE {table} SET "
+                + ", ".join(f"{quote(field.column)} = %s" for field in chosen)
+                + f" WHERE {pk} = %s", [row[1:] + row[:1] for row in rows])
+            return
+        # VALUES names its columns column1 (the key), column2, …
+        assignments = ", ".join(f"{quote(field.column)} = v.column{i}"
+                                for i, field in enumerate(chosen, start=2))
+        per_statement = _rows_per_statement(connection, len(rows[0]), rows)
+        row_sql = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            cursor.execute(f"UPDATE {table} SET {assignments} FROM (VALUES "
+                           + ", ".join([row_sql] * len(chunk))
+                           + f") AS v WHERE {table}.{pk} = v.column1",
+                           [value for row in chunk for value in row])
+
+
+def _rows_per_statement(connection, per_row: int, rows, fields=()) -> int:
+    """Rows one statement writes. SQLite: as many as the connection's own limit on
+    parameters takes (Django assumes 999, the limit of SQLite before 3.32), because each
+    statement that writes a table with a search index costs FTS5 a segment of its own."""
+    if connection.vendor != "sqlite":
+        return max(1, connection.ops.bulk_batch_size(fields, rows))
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, limit // per_row)
 
 
 def build(model: type[models.Model], rows: Sequence[dict], **common) -> list[models.Model]:

@@ -1,10 +1,12 @@
 """salter.bulk writes the same rows Django's bulk_create and save would."""
 
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext_lazy
 
 from salter import bulk
@@ -12,6 +14,7 @@ from salter.cases.models import Case, CaseEvent, Channel, Priority
 from salter.cases.workflow import Status
 from salter.clients.models import Client, ContactPoint
 from salter.documents.models import Blob
+from salter.search import matching
 
 
 @pytest.mark.django_db
@@ -75,14 +78,30 @@ def test_insert_converts_json_enums_lazy_text_and_auto_now_add(municipality):
     assert Blob.objects.get(pk=blob.pk).created_at is not None
 
 
+@pytest.fixture
+def parameter_limit():
+    """SQLite's limit on the parameters of a statement, lowered to what older versions
+    allowed (999) for the test; PostgreSQL's limit is far above what the tests write."""
+    if connection.vendor != "sqlite":
+        yield 4000
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    yield 999
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+
+
 @pytest.mark.django_db
-def test_insert_splits_statements_at_the_parameter_limit(municipality):
-    # More than fits in one statement on SQLite; PostgreSQL has no such limit.
-    rows = (connection.features.max_query_params or 4000) // 4 + 7
+def test_insert_splits_statements_at_the_parameter_limit(municipality, parameter_limit):
+    rows = parameter_limit // 4 + 7  # more than fits in one statement on SQLite
     blobs = [Blob(sha256=f"{i:064x}", size=i) for i in range(rows)]
-    bulk.insert(Blob, blobs)
+    with CaptureQueriesContext(connection) as queries:
+        bulk.insert(Blob, blobs)
     assert len({b.pk for b in blobs}) == rows
     assert dict(Blob.objects.values_list("pk", "size")) == {b.pk: b.size for b in blobs}
+    if connection.vendor == "sqlite":
+        assert len(queries.captured_queries) == 2
 
 
 @pytest.mark.django_db
@@ -94,6 +113,51 @@ def test_update_writes_only_the_named_fields(municipality):
     bulk.update(cases, ["status"])
     assert list(Case.objects.order_by("pk").values_list("status", "subject")) == [
         ("in_progress", "Buka 1"), ("in_progress", "Buka 2")]
+
+
+@pytest.mark.django_db
+def test_update_writes_every_row_and_of_two_instances_of_one_row_the_later(
+        municipality, parameter_limit):
+    cases = bulk.insert(Case, [Case(municipality=municipality, subject=f"Buka {i}",
+                                    year=2026, sequence=i, registry_number=f"{i}/2026")
+                               for i in range(1, 701)])
+    for case in cases:
+        case.status, case.priority = Status.IN_PROGRESS, case.sequence % 7
+    again = Case(pk=cases[0].pk, municipality=municipality, status=Status.RESOLVED,
+                 priority=99)
+    with CaptureQueriesContext(connection) as queries:
+        bulk.update([*cases, again], ["status", "priority"])
+    written = dict(Case.objects.values_list("sequence", "priority"))
+    assert written == {1: 99} | {i: i % 7 for i in range(2, 701)}
+    assert set(Case.objects.exclude(sequence=1).values_list("status", flat=True)) == {
+        "in_progress"}
+    assert Case.objects.get(sequence=1).status == "resolved"
+    # An executemany is recorded as "<n> times: UPDATE …".
+    updates = [q for q in queries.captured_queries if "UPDATE" in q["sql"][:20]]
+    if connection.vendor == "sqlite":
+        # Three parameters a row, 999 a statement: 333 rows each.
+        assert parameter_limit == 999
+        assert len(updates) == 3
+    else:
+        assert len(updates) == 1  # one executemany
+
+
+@pytest.mark.django_db
+def test_update_keeps_the_search_index_of_the_rows_it_writes(municipality):
+    cases = [Case.objects.create(municipality=municipality, subject=f"Buka {i}", year=2026,
+                                 sequence=i, registry_number=f"{i}/2026",
+                                 search_text=f"buka {i}") for i in (1, 2, 3)]
+    for case in cases[:2]:
+        case.subject = case.search_text = f"kontejner pored zgrade {case.sequence}"
+    bulk.update(cases[:2], ["subject", "search_text"])
+
+    def found(*terms):
+        return set(Case.objects.filter(matching(Case, terms)).values_list("sequence",
+                                                                          flat=True))
+
+    assert found("kontejner") == {1, 2}
+    assert found("zgrade", "2") == {2}
+    assert found("buka") == {3}
 
 
 @pytest.mark.django_db
