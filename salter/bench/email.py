@@ -8,6 +8,7 @@ without gaps. The figures are only worth printing when the verification passes.
 """
 
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -149,10 +150,12 @@ def wait_settled(count: int, timeout: float, worker: subprocess.Popen) -> bool:
 
 
 def process(count: int, workers: int, log_path, timeout: float) -> tuple[Figures, Figures,
-                                                                         float]:
+                                                                         float, float]:
     """(throughput window first claim → last settled with latencies, per-message cost
-    from the tasks' own timings, wall seconds including the workers' start-up)."""
+    from the tasks' own timings, wall seconds including the workers' start-up, CPU
+    seconds the workers used, start-up included)."""
     started = timezone.now()
+    before = _children_cpu()
     with open(log_path, "ab") as log:
         worker = start_workers(workers, log)
         try:
@@ -161,13 +164,22 @@ def process(count: int, workers: int, log_path, timeout: float) -> tuple[Figures
                                    f"workers stopped; see {log_path}")
         finally:
             stop_workers(worker)
+    cpu = _children_cpu() - before
     rows = list(InboundMessage.objects.values_list("last_attempt_at", "processed_at"))
     first = min(a for a, _p in rows if a is not None)
     last = max(p for _a, p in rows if p is not None)
     latency = [(p - a).total_seconds() * 1000 for a, p in rows if a and p]
     window = Figures(count, (last - first).total_seconds(), latency)
     return window, Figures(count, (last - first).total_seconds(), task_costs()), (
-        last - started).total_seconds()
+        last - started).total_seconds(), cpu
+
+
+def _children_cpu() -> float:
+    """User and system CPU seconds of the child processes that have ended (a worker
+    pool waits for its processes before it ends itself). On a machine shared with other
+    work, this moves less than the wall time does."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def task_costs() -> list[float]:
@@ -224,12 +236,14 @@ def run(*, messages: int, workers: int, seed: int, out, log_path, timeout: float
               + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + "\n")
     accepted = accept(municipality, corpus.messages)
     out.write(accepted.line(f"accept (durable, batches of {ACCEPT_BATCH})") + "\n")
-    window, cost, wall = process(messages, workers, log_path, timeout)
+    window, cost, wall, cpu = process(messages, workers, log_path, timeout)
     out.write(window.line(f"processing ({workers} workers), latency claim→settled") + "\n")
     out.write(f"processing cost per message (task time / batch size): p50 "
               f"{percentile(cost.per_message_ms, 50):.3f} ms, p95 "
               f"{percentile(cost.per_message_ms, 95):.3f} ms; wall time from starting "
               f"the workers {wall:.2f} s = {messages / wall:,.0f} msg/s\n")
+    out.write(f"workers' CPU (start-up included): {cpu:.2f} s = {cpu * 1000 / messages:.3f}"
+              " ms per message\n")
     log = log_path.read_text(errors="replace") if log_path.exists() else ""
     out.write(f"batches retried: {log.count('trying it once more')}; batches settled "
               f"one by one: {log.count('settling its messages one by one')}\n")

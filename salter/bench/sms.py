@@ -274,7 +274,7 @@ def run(*, messages: int, workers: int, seed: int, out, log_path, timeout: float
                             f"text a request, {connections} connections)") + "\n")
     if cpu is not None:
         out.write(f"accept: web server CPU {cpu:.2f} ms per text\n")
-    window, _cost, wall = process(messages, workers, log_path, timeout)
+    window, _cost, wall, _cpu = process(messages, workers, log_path, timeout)
     out.write(window.line(f"processing ({workers} workers), latency claim→settled") + "\n")
     out.write(f"processed: wall time from starting the workers {wall:.2f} s = "
               f"{messages / wall:,.0f} texts/s; p50 latency "
