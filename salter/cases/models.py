@@ -157,9 +157,14 @@ class Case(models.Model):
             models.Index(fields=["municipality", "-priority", "due_sort", "created_at", "id"],
                          name="case_by_priority"),
             # The open queues: everyone's (overdue), by assignee (mine, unassigned), by
-            # department, each by due date.
+            # department, each by due date; and any of them by priority (the open cases
+            # are a backlog, not the archive: a walk past the other queues' open cases
+            # stays as long as the backlog, where `case_by_priority` walked every closed
+            # case of higher priority too).
             models.Index(fields=["municipality", "open_flag", "due_sort", "-priority",
                                  "created_at", "id"], name="case_open_by_due"),
+            models.Index(fields=["municipality", "open_flag", "-priority", "due_sort",
+                                 "created_at", "id"], name="case_open_by_priority"),
             models.Index(fields=["municipality", "open_flag", "assignee", "due_sort",
                                  "-priority", "created_at", "id"],
                          name="case_open_assignee_by_due"),
