@@ -322,13 +322,13 @@ class _InsertPlan:
                        if f is not meta.pk and not f.generated]
         if any(f.has_db_default() for f in self.fields):
             raise TypeError(f"{model.__name__}: database defaults are not supported")
-        self._convert = [_converter(f, connection) for f in self.fields]
+        self._columns = [(f.attname, _insert_converter(f, connection)) for f in self.fields]
         # Fields whose value is computed when the row is written: auto_now(_add), and
         # derived ones such as folded search texts (`salter.lang.fields`).
         self._auto = [f for f in self.fields
                       if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
                       or getattr(f, "derived", False)]
-        self._relations = [f for f in self.fields if f.is_relation]
+        self._relations = [(f.attname, f.cache_name) for f in self.fields if f.is_relation]
         quote = connection.ops.quote_name
         self._head = (f"INSERT INTO {quote(meta.db_table)} ("
                       + ", ".join(quote(f.column) for f in self.fields) + ") VALUES ")
@@ -338,10 +338,23 @@ class _InsertPlan:
     def row(self, obj) -> list:
         for field in self._auto:
             field.pre_save(obj, add=True)
-        for field in self._relations:
-            _take_related_key(obj, field)
-        return [conv(getattr(obj, field.attname))
-                for field, conv in zip(self.fields, self._convert, strict=True)]
+        # The values and related instances straight from the instance's dict and cache:
+        # a new instance has every field there, and the descriptors cost more than the
+        # converters.
+        values, cached = obj.__dict__, obj._state.fields_cache
+        for attname, cache_name in self._relations:
+            # A related instance saved after `obj` was built: take its key now, as
+            # Model.save() and bulk_create do.
+            related = cached.get(cache_name)
+            if related is not None and values.get(attname) is None:
+                if related.pk is None:
+                    raise ValueError(f"{type(obj).__name__}.{cache_name} points at an "
+                                     "unsaved instance")
+                values[attname] = related.pk
+        try:
+            return [conv(values[attname]) for attname, conv in self._columns]
+        except KeyError:  # a deferred field, loaded by its descriptor
+            return [conv(getattr(obj, attname)) for attname, conv in self._columns]
 
     def sql(self, rows: int) -> str:
         return self._head + ", ".join([self._row_sql] * rows) + self._tail
@@ -381,6 +394,35 @@ def _converter(field, connection) -> _Converter:
         return prepare(value)
 
     return fast
+
+
+def _insert_converter(field, connection) -> _Converter:
+    """`_converter`, and for the kinds most values of an intake batch are: JSON as the
+    backend adapts it (`adapt_json_value`, what the field's `get_db_prep_save` ends in),
+    a choices enum member as its value (what the driver is given for it anyway)."""
+    convert = _converter(field, connection)
+    target = field.target_field if field.is_relation else field
+    if type(target) is models.JSONField:
+        adapt, encoder = connection.ops.adapt_json_value, target.encoder
+
+        def json_value(value):
+            if type(value) is dict or type(value) is list:
+                return adapt(value, encoder)
+            return convert(value)
+
+        return json_value
+    plain = next((kind for cls, kind in _PASS_THROUGH.items() if type(target) is cls), None)
+    if plain is not str and plain is not int:
+        return convert
+
+    def choice_value(value):
+        if value is None or type(value) is plain:
+            return value
+        if isinstance(value, models.Choices) and isinstance(value, plain):
+            return value._value_
+        return convert(value)
+
+    return choice_value
 
 
 def _datetime_converter(connection, prepare) -> _Converter:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext_lazy
 
@@ -342,3 +342,45 @@ def test_unsaved_instances_write_the_rows_model_instances_write(municipality, cl
         assert written(model, ours) == written(model, theirs), model
     document = next(ours for model, ours, _ in built if model is Document)
     assert document.search_text == "celija.pdf"  # derived, as for Document(…)
+
+
+# --- converters ---------------------------------------------------------------------------
+
+def _as_sent(value):
+    """A value as the driver sends it: psycopg's Jsonb by the text it writes."""
+    if hasattr(value, "dumps") and hasattr(value, "obj"):
+        return ("json", value.dumps(value.obj))
+    return value
+
+
+@pytest.mark.parametrize(("model", "name", "value"), [
+    (CaseEvent, "after", {"ćirilica": "Ђорђевић", "n": [1, 2.5, None, True]}),
+    (CaseEvent, "after", {}),
+    (CaseEvent, "ref", {"inbound": 7, "documents": []}),
+    (CaseEvent, "before", None),
+    (CaseEvent, "after", "just text"),
+    (Deadline, "steps", []),
+    (Deadline, "steps", [{"pause": "2026-11-25T09:30:00+00:00"}]),
+    (OutboundMessage, "metadata", {"in_reply_to": "<a@b>", "references": "<a@b> <c@d>"}),
+    (Case, "status", Status.NEW),
+    (Case, "status", "in_progress"),
+    (Case, "language", Case._meta.get_field("language").default),
+    (Case, "priority", Priority.HIGH),
+    (Case, "priority", 3),
+    (Case, "priority", None),
+    (CaseEvent, "kind", CaseEvent.Kind.MESSAGE_IN),
+    (Deadline, "state", Deadline.State.RUNNING),
+    (CaseParty, "role", CaseParty.Role.SUBMITTER),
+    (ContactPoint, "kind", ContactPoint.Kind.EMAIL),
+    (OutboundMessage, "attempts", 0),
+    (CaseEvent, "text", gettext_lazy("Note")),
+    (Case, "municipality", 12),
+])
+def test_insert_converters_give_the_driver_what_the_field_gives_it(model, name, value):
+    field = model._meta.get_field(name)
+    ours = bulk._insert_converter(field, connection)(value)
+    django = field.get_db_prep_save(value, connection)
+    assert _as_sent(ours) == _as_sent(django)
+    assert type(ours) is type(django) or type(ours) in (str, int)
+    if isinstance(value, models.Choices):
+        assert type(ours) is type(value._value_)  # the plain value, not the member
