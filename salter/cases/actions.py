@@ -583,9 +583,10 @@ def timeline_messages(actor, items) -> TimelineMessages:
     from salter.documents.models import Document
 
     documents = [
-        [Document(municipality_id=case.municipality_id, blob=blob, filename=filename[:255],
-                  content_type=(content_type or "application/octet-stream")[:150],
-                  case=case, source=inbound.channel, **_client_of(inbound))
+        [bulk.unsaved(Document, municipality_id=case.municipality_id, blob=blob,
+                      filename=filename[:255],
+                      content_type=(content_type or "application/octet-stream")[:150],
+                      case=case, source=inbound.channel, **_client_of(inbound))
          for blob, filename, content_type in files]
         for case, inbound, files, _details in items
     ]
