@@ -406,6 +406,8 @@ def _insert_converter(field, connection) -> _Converter:
         adapt, encoder = connection.ops.adapt_json_value, target.encoder
 
         def json_value(value):
+            if value is None:  # SQL NULL, as the field's get_db_prep_save has it
+                return None
             if type(value) is dict or type(value) is list:
                 return adapt(value, encoder)
             return convert(value)
