@@ -15,8 +15,8 @@ What it does not do, on purpose: signals (`pre_save`/`post_save` are not sent by
 back saved, with their primary keys, as from `bulk_create`.
 
 `unsaved` builds the instances themselves: `Model(**kwargs)` walks every field, pops its
-keyword and sets it through its descriptor, about 10 µs an instance and ten instances a
-settled message.
+keyword and sets it through its descriptor, and intake builds about ten instances a
+settled message; `unsaved` builds one in about a third of the time.
 """
 
 import copy
@@ -181,7 +181,7 @@ def unsaved(model: type[models.Model], **values) -> models.Model:
     field with a descriptor of its own — goes to `model(**values)` itself."""
     recipe = _Recipe.of(model)
     if (recipe is None or not values.keys() <= recipe.known or router.routers
-            or pre_init.has_listeners(model) or post_init.has_listeners(model)):
+            or _listened_to_on_init(model)):
         return model(**values)
     obj = model.__new__(model)
     own = obj.__dict__
@@ -213,6 +213,12 @@ def unsaved(model: type[models.Model], **values) -> models.Model:
         if name not in recipe.by_instance:
             own[name] = value
     return obj
+
+
+def _listened_to_on_init(model) -> bool:
+    # No receivers at all is the usual case, and cheaper to see than asking for the model.
+    return any(signal.receivers and signal.has_listeners(model)
+               for signal in (pre_init, post_init))
 
 
 class _Recipe:
@@ -347,10 +353,11 @@ class _InsertPlan:
             # Model.save() and bulk_create do.
             related = cached.get(cache_name)
             if related is not None and values.get(attname) is None:
-                if related.pk is None:
+                key = related.pk
+                if key is None:
                     raise ValueError(f"{type(obj).__name__}.{cache_name} points at an "
                                      "unsaved instance")
-                values[attname] = related.pk
+                values[attname] = key
         try:
             return [conv(values[attname]) for attname, conv in self._columns]
         except KeyError:  # a deferred field, loaded by its descriptor

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, models, transaction
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext_lazy
 
@@ -315,6 +316,23 @@ def test_unsaved_with_what_it_does_not_know_is_the_model_itself(municipality):
         bulk.unsaved(CaseParty, municipality=municipality, case=municipality)
     both = bulk.unsaved(CaseParty, municipality=municipality, case=None, case_id=5)
     assert both.case_id == 5
+
+
+@pytest.mark.django_db
+def test_unsaved_sends_the_init_signals_when_someone_listens(municipality):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=CaseParty)
+    try:
+        party = bulk.unsaved(CaseParty, municipality=municipality, case=None)
+    finally:
+        post_init.disconnect(receiver, sender=CaseParty)
+    assert seen == [party]
+    bulk.unsaved(CaseParty, municipality=municipality, case=None)
+    assert seen == [party]
 
 
 @pytest.mark.django_db
