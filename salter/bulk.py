@@ -13,14 +13,31 @@ store; everywhere else the ORM's own methods are fast enough.
 What it does not do, on purpose: signals (`pre_save`/`post_save` are not sent by
 `bulk_create` either), expressions as values, multi-table inheritance. The instances come
 back saved, with their primary keys, as from `bulk_create`.
+
+`unsaved` builds the instances themselves: `Model(**kwargs)` walks every field, pops its
+keyword and sets it through its descriptor, and intake builds about ten instances a
+settled message; `unsaved` builds one in about a third of the time.
 """
 
+import copy
+import datetime as dt
 import sqlite3
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connections, models, router
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import (
+    ForeignKeyDeferredAttribute,
+    ForwardManyToOneDescriptor,
+)
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
+from django.db.utils import DEFAULT_DB_ALIAS
+from django.utils.functional import Promise
 
 from salter.lang.transliteration import fold
 
@@ -155,6 +172,114 @@ def build(model: type[models.Model], rows: Sequence[dict], **common) -> list[mod
     return built
 
 
+def unsaved(model: type[models.Model], **values) -> models.Model:
+    """`model(**values)`, the same instance built without `Model.__init__`: every concrete
+    field's default (a callable one called, a mutable one copied), then `values` by name
+    or attname; a related instance is cached and its key read, as its descriptor does, and
+    `insert` takes the key again if the instance is saved later. Anything the shortcut
+    does not know — a property or unknown keyword, init signals, database routers, a
+    field with a descriptor of its own — goes to `model(**values)` itself."""
+    recipe = _Recipe.of(model)
+    if (recipe is None or not values.keys() <= recipe.known or router.routers
+            or _listened_to_on_init(model)):
+        return model(**values)
+    obj = model.__new__(model)
+    own = obj.__dict__
+    own.update(recipe.template)
+    state = own["_state"] = ModelState()
+    for attname, name, make in recipe.fresh:
+        if name not in values and attname not in values:
+            own[attname] = make()
+    for name, field, key_name in recipe.relations:
+        if name not in values:
+            continue
+        if field.attname in values:  # both the instance and its key: as Django has it
+            return model(**values)
+        related = values[name]
+        if related is None:
+            own[field.attname] = None
+        elif not isinstance(related, field.remote_field.model._meta.concrete_model):
+            return model(**values)  # which says why
+        else:
+            if state.db is None:
+                state.db = related._state.db or DEFAULT_DB_ALIAS
+            if related._state.db is None:
+                related._state.db = state.db
+            elif related._state.db != state.db:
+                return model(**values)  # which refuses the relation
+            own[field.attname] = getattr(related, key_name)
+        state.fields_cache[field.cache_name] = related
+    for name, value in values.items():
+        if name not in recipe.by_instance:
+            own[name] = value
+    return obj
+
+
+def _listened_to_on_init(model) -> bool:
+    # No receivers at all is the usual case, and cheaper to see than asking for the model.
+    return any(signal.receivers and signal.has_listeners(model)
+               for signal in (pre_init, post_init))
+
+
+class _Recipe:
+    """What `unsaved` sets on a new instance of one model: the constant defaults in
+    field order, the defaults made afresh for each instance, the forward relations."""
+
+    _recipes: dict[type, "_Recipe | None"] = {}
+    _IMMUTABLE = (type(None), str, int, float, bytes, Decimal, dt.date, dt.time,
+                  dt.timedelta, uuid.UUID, Promise)
+
+    @classmethod
+    def of(cls, model) -> "_Recipe | None":
+        if model not in cls._recipes:
+            cls._recipes[model] = cls(model) if cls._supports(model) else None
+        return cls._recipes[model]
+
+    @staticmethod
+    def _supports(model) -> bool:
+        meta = model._meta
+        if meta.abstract or meta.parents or model.__init__ is not models.Model.__init__:
+            return False
+        for field in meta.concrete_fields:
+            if field.generated:
+                continue
+            if field.has_db_default():
+                return False
+            kind = ForeignKeyDeferredAttribute if field.is_relation else DeferredAttribute
+            if type(getattr(model, field.attname)) is not kind:
+                return False
+            if field.is_relation and (
+                    type(getattr(model, field.name)) is not ForwardManyToOneDescriptor
+                    or len(field.related_fields) != 1):
+                return False
+        return True
+
+    def __init__(self, model):
+        self.template = {"_state": None}
+        self.fresh = []
+        self.relations = []
+        self.known = set()
+        for field in model._meta.concrete_fields:
+            if field.generated:
+                continue
+            self.known.add(field.attname)
+            if field.is_relation:
+                self.known.add(field.name)
+                self.relations.append(
+                    (field.name, field, field.related_fields[0][1].attname))
+            self.template[field.attname] = None
+            if field.has_default() and callable(field.default):
+                self.fresh.append((field.attname, field.name, field.default))
+                continue
+            default = field.get_default()
+            if isinstance(default, self._IMMUTABLE):
+                self.template[field.attname] = default
+            else:
+                self.fresh.append((field.attname, field.name,
+                                   lambda value=default: copy.deepcopy(value)))
+        self.by_instance = {name for name, _field, _key in self.relations}
+
+
 def find(model: type[models.Model], field: str, values: Sequence, *,
          columns: Sequence[str] = ("pk",), using: str | None = None, **equal) -> list[tuple]:
     """Rows (the `columns`) of `model` whose `field` is one of `values` and whose other
@@ -203,13 +328,13 @@ class _InsertPlan:
                        if f is not meta.pk and not f.generated]
         if any(f.has_db_default() for f in self.fields):
             raise TypeError(f"{model.__name__}: database defaults are not supported")
-        self._convert = [_converter(f, connection) for f in self.fields]
+        self._columns = [(f.attname, _insert_converter(f, connection)) for f in self.fields]
         # Fields whose value is computed when the row is written: auto_now(_add), and
         # derived ones such as folded search texts (`salter.lang.fields`).
         self._auto = [f for f in self.fields
                       if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
                       or getattr(f, "derived", False)]
-        self._relations = [f for f in self.fields if f.is_relation]
+        self._relations = [(f.attname, f.cache_name) for f in self.fields if f.is_relation]
         quote = connection.ops.quote_name
         self._head = (f"INSERT INTO {quote(meta.db_table)} ("
                       + ", ".join(quote(f.column) for f in self.fields) + ") VALUES ")
@@ -219,10 +344,24 @@ class _InsertPlan:
     def row(self, obj) -> list:
         for field in self._auto:
             field.pre_save(obj, add=True)
-        for field in self._relations:
-            _take_related_key(obj, field)
-        return [conv(getattr(obj, field.attname))
-                for field, conv in zip(self.fields, self._convert, strict=True)]
+        # The values and related instances straight from the instance's dict and cache:
+        # a new instance has every field there, and the descriptors cost more than the
+        # converters.
+        values, cached = obj.__dict__, obj._state.fields_cache
+        for attname, cache_name in self._relations:
+            # A related instance saved after `obj` was built: take its key now, as
+            # Model.save() and bulk_create do.
+            related = cached.get(cache_name)
+            if related is not None and values.get(attname) is None:
+                key = related.pk
+                if key is None:
+                    raise ValueError(f"{type(obj).__name__}.{cache_name} points at an "
+                                     "unsaved instance")
+                values[attname] = key
+        try:
+            return [conv(values[attname]) for attname, conv in self._columns]
+        except KeyError:  # a deferred field, loaded by its descriptor
+            return [conv(getattr(obj, attname)) for attname, conv in self._columns]
 
     def sql(self, rows: int) -> str:
         return self._head + ", ".join([self._row_sql] * rows) + self._tail
@@ -262,6 +401,37 @@ def _converter(field, connection) -> _Converter:
         return prepare(value)
 
     return fast
+
+
+def _insert_converter(field, connection) -> _Converter:
+    """`_converter`, and for the kinds most values of an intake batch are: JSON as the
+    backend adapts it (`adapt_json_value`, what the field's `get_db_prep_save` ends in),
+    a choices enum member as its value (what the driver is given for it anyway)."""
+    convert = _converter(field, connection)
+    target = field.target_field if field.is_relation else field
+    if type(target) is models.JSONField:
+        adapt, encoder = connection.ops.adapt_json_value, target.encoder
+
+        def json_value(value):
+            if value is None:  # SQL NULL, as the field's get_db_prep_save has it
+                return None
+            if type(value) is dict or type(value) is list:
+                return adapt(value, encoder)
+            return convert(value)
+
+        return json_value
+    plain = next((kind for cls, kind in _PASS_THROUGH.items() if type(target) is cls), None)
+    if plain is not str and plain is not int:
+        return convert
+
+    def choice_value(value):
+        if value is None or type(value) is plain:
+            return value
+        if isinstance(value, models.Choices) and isinstance(value, plain):
+            return value._value_
+        return convert(value)
+
+    return choice_value
 
 
 def _datetime_converter(connection, prepare) -> _Converter:

@@ -451,9 +451,10 @@ class CaseDraft:
 
 def _unsaved_event(case: Case, actor, kind: str, *, text: str = "", after=None,
                    ref=None) -> CaseEvent:
-    return CaseEvent(municipality_id=case.municipality_id, case=case, kind=kind,
-                     actor=actor.user, actor_label="" if actor.user else str(actor),
-                     text=text, after=after, ref=ref)
+    return bulk.unsaved(CaseEvent, municipality_id=case.municipality_id, case=case,
+                        kind=kind, actor=actor.user,
+                        actor_label="" if actor.user else str(actor),
+                        text=text, after=after, ref=ref)
 
 
 @dataclass
@@ -490,7 +491,8 @@ def plan_cases_from_intake(*, actor, drafts) -> NewCases:
         planned_deadlines += plan_case_deadlines(case, case.created_at)
         case.year = timezone.localtime(case.created_at).year
         cases.append(case)
-        parties += [CaseParty(municipality=municipality, case=case, client=client)
+        parties += [bulk.unsaved(CaseParty, municipality=municipality, case=case,
+                                 client=client)
                     for client in clients]
         folded.append(fold(" ".join([case.tracking_code, case.subject,
                                      *(c.display_name for c in clients)])))
@@ -527,8 +529,8 @@ def _unsaved_case(municipality, draft: CaseDraft, clients) -> Case:
         priority = Priority.HIGH if any(c.is_business for c in clients) else Priority.NORMAL
         priority = max(priority, case_type.priority) if case_type else priority
     now = draft.received_at or timezone.now()
-    return Case(
-        municipality=municipality, subject=draft.subject.strip()[:300],
+    return bulk.unsaved(
+        Case, municipality=municipality, subject=draft.subject.strip()[:300],
         description=draft.description, channel=draft.channel, case_type=case_type,
         department=draft.department or (case_type.department if case_type else None),
         priority=priority,
@@ -581,9 +583,10 @@ def timeline_messages(actor, items) -> TimelineMessages:
     from salter.documents.models import Document
 
     documents = [
-        [Document(municipality_id=case.municipality_id, blob=blob, filename=filename[:255],
-                  content_type=(content_type or "application/octet-stream")[:150],
-                  case=case, source=inbound.channel, **_client_of(inbound))
+        [bulk.unsaved(Document, municipality_id=case.municipality_id, blob=blob,
+                      filename=filename[:255],
+                      content_type=(content_type or "application/octet-stream")[:150],
+                      case=case, source=inbound.channel, **_client_of(inbound))
          for blob, filename, content_type in files]
         for case, inbound, files, _details in items
     ]

@@ -236,9 +236,9 @@ def plan_messages(*, actor, drafts) -> NewMessages:
     """`queue_message` for a batch, first half: validate and build the rows; no queries.
     `drafts` are dicts of `queue_message`'s keyword arguments (without `actor`)."""
     messages = [_unsaved_message(actor, **draft) for draft in drafts]
-    events = [CaseEvent(municipality_id=message.municipality_id, case=message.case,
-                        kind=CaseEvent.Kind.MESSAGE_OUT, actor=actor.user,
-                        actor_label="" if actor.user else str(actor))
+    events = [bulk.unsaved(CaseEvent, municipality_id=message.municipality_id,
+                           case=message.case, kind=CaseEvent.Kind.MESSAGE_OUT,
+                           actor=actor.user, actor_label="" if actor.user else str(actor))
               for message in messages if message.case is not None]
     return NewMessages(messages, events)
 
@@ -283,9 +283,9 @@ def _unsaved_message(actor, *, case, client, recipient: str, subject: str, body:
     metadata = {key: value for key, value in (
         ("in_reply_to", in_reply_to),
         ("references", reference_chain(references, in_reply_to))) if value}
-    return OutboundMessage(
-        municipality=actor.municipality, channel=channel, inbound=inbound, purpose=purpose,
-        case=case, client=client, recipient=recipient,
+    return bulk.unsaved(
+        OutboundMessage, municipality=actor.municipality, channel=channel, inbound=inbound,
+        purpose=purpose, case=case, client=client, recipient=recipient,
         endpoint_id=getattr(endpoint, "pk", endpoint),
         subject=subject_with_number(subject, case)[:300], body_text=body,
         language=language or (case.language if case is not None else ""),

@@ -274,11 +274,11 @@ def plan_clients(*, actor, people) -> NewClients:
         cleaned = _clean_client_fields({k: v for k, v in fields.items() if k in CLIENT_FIELDS})
         normalized = [(kind, normalize_contact(kind, value)) for kind, value in contacts
                       if value]
-        client = Client(municipality=municipality, **cleaned)
+        client = bulk.unsaved(Client, municipality=municipality, **cleaned)
         client.search_text = client.compute_search_text([v for _k, v in normalized])
         clients.append(client)
-        points.append([ContactPoint(municipality=municipality, client=client, kind=kind,
-                                    value=value) for kind, value in normalized])
+        points.append([bulk.unsaved(ContactPoint, municipality=municipality, client=client,
+                                    kind=kind, value=value) for kind, value in normalized])
     wanted = [(p.kind, p.value) for of_client in points for p in of_client]
     if len(set(wanted)) != len(wanted):
         raise ValidationError({"email": [_("This contact is already in use.")]})

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salter import bulk
 from salter.administration import timeline
 from salter.administration.models import Target, Verb
 from salter.procedures.calendar import calendar_for, forget_calendar
@@ -244,8 +245,9 @@ def plan_case_deadlines(case, received: datetime.datetime) -> list[Deadline]:
     if procedure is None:
         return []
     calendar = calendar_for(case.municipality_id)
-    rows = [Deadline(municipality_id=case.municipality_id, case=case, kind=kind, rule=rule,
-                     started_at=received, due_at=evaluate(rule, calendar, received).due)
+    rows = [bulk.unsaved(Deadline, municipality_id=case.municipality_id, case=case,
+                         kind=kind, rule=rule, started_at=received,
+                         due_at=evaluate(rule, calendar, received).due)
             for kind, rule in ((DeadlineKind.FIRST_RESPONSE, procedure.first_response_rule),
                                (DeadlineKind.RESOLUTION, procedure.resolution_rule))]
     case.due_at = rows[1].due_at
