@@ -74,7 +74,11 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *,
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start:start + per_statement]
-            cursor.execute(plan.sql(len(chunk)), [value for row in chunk for value in row])
+            if plan.unnest is not None and len(chunk) > 1:
+                cursor.execute(plan.unnest, [list(column) for column in zip(*chunk, strict=True)])
+            else:
+                cursor.execute(plan.sql(len(chunk)),
+                               [value for row in chunk for value in row])
             keys = [row[0] for row in cursor.fetchall()]
             for obj, key in zip(objs[start:start + per_statement], keys, strict=True):
                 setattr(obj, pk.attname, key)
@@ -336,10 +340,34 @@ class _InsertPlan:
                       or getattr(f, "derived", False)]
         self._relations = [(f.attname, f.cache_name) for f in self.fields if f.is_relation]
         quote = connection.ops.quote_name
+        self._table = meta.db_table
         self._head = (f"INSERT INTO {quote(meta.db_table)} ("
                       + ", ".join(quote(f.column) for f in self.fields) + ") VALUES ")
         self._row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         self._tail = f" RETURNING {quote(meta.db_table)}.{quote(meta.pk.column)}"
+        self.unnest = self._unnest_sql(connection, quote)
+
+    def _unnest_sql(self, connection, quote) -> str | None:
+        """PostgreSQL: the rows as one array a column (`unnest`), as Django's bulk_create
+        does there. A statement of a few parameters is planned in a fraction of the time
+        of one with a placeholder per value, and psycopg caches its parsing (it parses a
+        statement of more than 50 parameters again on every execution, in Python). Not
+        for binary columns (a bytea array cost more than it saved) or types of their own."""
+        if connection.vendor != "postgresql":
+            return None
+        types = []
+        for field in self.fields:
+            target = field.target_field if field.is_relation else field
+            if (target.get_internal_type() not in connection.data_types
+                    or target.get_internal_type() == "BinaryField"
+                    or hasattr(field, "get_placeholder")):
+                return None
+            # varchar[] rather than varchar(50)[]: the column checks the length.
+            types.append(field.db_type(connection).split("(")[0])
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
+        return (f"INSERT INTO {quote(self._table)} ({columns}) SELECT * FROM unnest({arrays})"
+                + self._tail)
 
     def row(self, obj) -> list:
         for field in self._auto:

@@ -45,6 +45,27 @@ def test_insert_sets_keys_and_reads_back_what_bulk_create_writes(municipality):
 
 
 @pytest.mark.django_db
+def test_insert_of_many_rows_gives_each_its_own_values_and_key(municipality):
+    """On PostgreSQL the rows go as one array a column (`unnest`): each key must come
+    back to its own instance, JSON, lazy text and a column of NULLs as they were."""
+    case = Case.objects.create(municipality=municipality, subject="Buka", year=2026,
+                               sequence=1, registry_number="1/2026")
+    afters = [{"ćirilica": "Ђорђевић", "n": [1, 2]}, None, ["a", {"b": None}], {}, "tekst"]
+    events = [CaseEvent(municipality=municipality, case=case, kind=CaseEvent.Kind.NOTE,
+                        text=gettext_lazy("Note") if i == 0 else f"Beleška {i}",
+                        after=after, ref=None)
+              for i, after in enumerate(afters)]
+    with CaptureQueriesContext(connection) as queries:
+        bulk.insert(CaseEvent, events)
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert ("unnest" in inserts[0]) == (connection.vendor == "postgresql")
+    stored = {e.pk: (e.text, e.after, e.ref) for e in CaseEvent.objects.filter(case=case)}
+    assert stored == {e.pk: ("Note" if i == 0 else f"Beleška {i}", afters[i], None)
+                      for i, e in enumerate(events)}
+
+
+@pytest.mark.django_db
 def test_insert_takes_keys_of_instances_saved_after_it_was_built(municipality,
                                                                  django_assert_num_queries):
     client = Client(municipality=municipality, first_name="Jelena", last_name="Đorđević")
