@@ -119,11 +119,10 @@ def update(objs: Sequence[models.Model], fields: Sequence[str], *,
             field.pre_save(obj, add=False)
     chosen += derived
     convert = [_converter(field, connection) for field in chosen]
-    relations = [field for field in chosen if field.is_relation]
+    relations = [(field.attname, field.cache_name) for field in chosen if field.is_relation]
     rows = []
     for obj in objs:
-        for field in relations:
-            _take_related_key(obj, field)
+        _take_related_keys(obj, relations)
         rows.append([obj.pk] + [conv(getattr(obj, field.attname))
                                 for field, conv in zip(chosen, convert, strict=True)])
     quote = connection.ops.quote_name
@@ -340,14 +339,14 @@ class _InsertPlan:
                       or getattr(f, "derived", False)]
         self._relations = [(f.attname, f.cache_name) for f in self.fields if f.is_relation]
         quote = connection.ops.quote_name
-        self._table = meta.db_table
-        self._head = (f"INSERT INTO {quote(meta.db_table)} ("
-                      + ", ".join(quote(f.column) for f in self.fields) + ") VALUES ")
+        table = quote(meta.db_table)
+        into = f"INSERT INTO {table} (" + ", ".join(quote(f.column) for f in self.fields) + ")"
+        self._head = into + " VALUES "
         self._row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-        self._tail = f" RETURNING {quote(meta.db_table)}.{quote(meta.pk.column)}"
-        self.unnest = self._unnest_sql(connection, quote)
+        self._tail = f" RETURNING {table}.{quote(meta.pk.column)}"
+        self.unnest = self._unnest_sql(connection, into)
 
-    def _unnest_sql(self, connection, quote) -> str | None:
+    def _unnest_sql(self, connection, into: str) -> str | None:
         """PostgreSQL: the rows as one array a column (`unnest`), as Django's bulk_create
         does there. A statement of a few parameters is planned in a fraction of the time
         of one with a placeholder per value, and psycopg caches its parsing (it parses a
@@ -364,28 +363,16 @@ class _InsertPlan:
                 return None
             # varchar[] rather than varchar(50)[]: the column checks the length.
             types.append(field.db_type(connection).split("(")[0])
-        columns = ", ".join(quote(f.column) for f in self.fields)
         arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
-        return (f"INSERT INTO {quote(self._table)} ({columns}) SELECT * FROM unnest({arrays})"
-                + self._tail)
+        return f"{into} SELECT * FROM unnest({arrays}){self._tail}"
 
     def row(self, obj) -> list:
         for field in self._auto:
             field.pre_save(obj, add=True)
-        # The values and related instances straight from the instance's dict and cache:
-        # a new instance has every field there, and the descriptors cost more than the
-        # converters.
-        values, cached = obj.__dict__, obj._state.fields_cache
-        for attname, cache_name in self._relations:
-            # A related instance saved after `obj` was built: take its key now, as
-            # Model.save() and bulk_create do.
-            related = cached.get(cache_name)
-            if related is not None and values.get(attname) is None:
-                key = related.pk
-                if key is None:
-                    raise ValueError(f"{type(obj).__name__}.{cache_name} points at an "
-                                     "unsaved instance")
-                values[attname] = key
+        # The values straight from the instance's dict: a new instance has every field
+        # there, and the descriptors cost more than the converters.
+        values = obj.__dict__
+        _take_related_keys(obj, self._relations)
         try:
             return [conv(values[attname]) for attname, conv in self._columns]
         except KeyError:  # a deferred field, loaded by its descriptor
@@ -395,16 +382,19 @@ class _InsertPlan:
         return self._head + ", ".join([self._row_sql] * rows) + self._tail
 
 
-def _take_related_key(obj, field) -> None:
-    """A related instance saved after `obj` was built: take its key now, as Model.save()
-    and bulk_create do."""
-    related = field.get_cached_value(obj, None)
-    if related is not None and getattr(obj, field.attname) is None:
-        if related.pk is None:
-            raise ValueError(f"{type(obj).__name__}.{field.name} points at an unsaved "
-                             "instance")
-        setattr(obj, field.attname, related.pk)  # which forgets the instance: keep it
-        field.set_cached_value(obj, related)
+def _take_related_keys(obj, relations) -> None:
+    """Related instances saved after `obj` was built: take their keys now, as Model.save()
+    and bulk_create do. `relations` are (attname, cache name) pairs; read and written in
+    the instance's dict and related cache, which keep the instance (the descriptors cost
+    more and forget it)."""
+    values, cached = obj.__dict__, obj._state.fields_cache
+    for attname, cache_name in relations:
+        related = cached.get(cache_name)
+        if related is not None and values.get(attname) is None:
+            if related.pk is None:
+                raise ValueError(f"{type(obj).__name__}.{cache_name} points at an unsaved "
+                                 "instance")
+            values[attname] = related.pk
 
 
 def _converter(field, connection) -> _Converter:
