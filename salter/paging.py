@@ -139,14 +139,17 @@ def keyset_page(rows: QuerySet, keys: tuple[Key, ...], cursor: str | None,
     return _page(found, keys, values, backwards, more)
 
 
-def ranked_page(parts: Sequence[tuple[int, QuerySet]], keys: tuple[Key, ...],
-                cursor: str | None, size: int, *, look_ahead: bool = True) -> Page:
+def ranked_page(parts: Sequence[tuple[int | tuple[int, ...], QuerySet]],
+                keys: tuple[Key, ...], cursor: str | None, size: int, *,
+                look_ahead: bool = True) -> Page:
     """What `keyset_page` gives for the union of `parts`, reading a part only when the
     page reaches it. `keys[0]` is a rank: each part is (rank, rows), its rows annotated
-    with that one value of it, and no row is in two parts. A search whose best rank
-    fills the page never asks the slower sources of the ranks below it (the messages a
-    frequent name is also written in). Without `look_ahead` the page has no cursors and
-    nothing beyond its rows is asked: the first rows of a list that is not paged.
+    with that one value of it — or (ranks, rows), its rows annotated with one of those
+    consecutive ranks each, for ranks that are cheaper read as one — and no row is in
+    two parts. A search whose best rank fills the page never asks the slower sources of
+    the ranks below it (the messages a frequent name is also written in). Without
+    `look_ahead` the page has no cursors and nothing beyond its rows is asked: the first
+    rows of a list that is not paged.
 
     The parts are plain querysets, not `salter.audit.recorded` ones: a page reads one row
     past its end to know that another follows, and only the caller knows which rows were
@@ -155,17 +158,21 @@ def ranked_page(parts: Sequence[tuple[int, QuerySet]], keys: tuple[Key, ...],
     if values is not None and (any(v is None for v in values)
                                or not isinstance(values[0], int)):
         raise BadCursor(cursor)
-    rest = keys[1:]
-    order = [(Key(k.name, not k.descending) if backwards else k).expression() for k in rest]
     down = keys[0].descending != backwards  # the walk goes from the higher ranks down
     found, more = [], False
-    for rank, rows in sorted(parts, key=lambda part: part[0], reverse=down):
+    for ranks, rows in sorted(((r if isinstance(r, tuple) else (r,), rows)
+                               for r, rows in parts), key=lambda part: max(part[0]),
+                              reverse=down):
+        # A part of one rank is ordered by the keys after the rank; one of several by all.
+        order_keys = keys[1:] if len(ranks) == 1 else keys
         if values is not None:
-            if (rank > values[0]) if down else (rank < values[0]):
-                continue  # a rank the cursor is past
-            if rank == values[0]:
-                rows = rows.filter(_beyond(rest, values[1:], backwards))
-        chosen = rows.order_by(*order)
+            if (min(ranks) > values[0]) if down else (max(ranks) < values[0]):
+                continue  # a part the cursor is past
+            if min(ranks) <= values[0] <= max(ranks):
+                rows = rows.filter(_beyond(order_keys, values[len(keys) - len(order_keys):],
+                                           backwards))
+        chosen = rows.order_by(*[(Key(k.name, not k.descending) if backwards else k)
+                                 .expression() for k in order_keys])
         want = size - len(found)
         if want == 0:
             # The page is full: whether a row follows, by a query that loads none.

@@ -10,9 +10,13 @@ them through an index, on each database the way it offers:
   answers `search_text LIKE '%rdjev%'` from the index for any part of three letters or
   more, and a GIN full-text index (`to_tsvector('simple', …)`) on cases and clients for
   whole words, which ranks.
-- **SQLite**: an FTS5 table with the trigram tokenizer per table, with external content
-  (the row's own column: the text is not stored twice), kept by triggers — so the index
-  changes in the same transaction as the row, whichever code path writes it.
+- **SQLite**: a contentless FTS5 table with the trigram tokenizer per table (the text is
+  not stored twice), kept by triggers — so the index changes in the same transaction as
+  the row, whichever code path writes it. Its rows are keyed by municipality and row
+  (`key_range`): a search reads the matches of its own municipality only, by a range of
+  keys, and reads them lazily in the order of their keys — newest first, for a list that
+  shows the newest few of a frequent word (`salter.search.newest_messages`), stops after
+  those instead of reading every match of the province.
 
 Plain SQL, no models: the migration that installs it must not depend on today's models.
 Django's SQLite schema editor rebuilds a table for some changes and drops its triggers
@@ -29,8 +33,25 @@ SOURCES = (
 )
 
 
+# A key of the SQLite indexes: the municipality's id in the bits above ROW_BITS, the
+# row's own id in those below (room for a trillion rows of each table).
+ROW_BITS = 40
+_DEFINITION = "USING fts5(search_text, content='', tokenize='trigram')"
+
+
+def _key(row: str) -> str:
+    return f"(({row}municipality_id << {ROW_BITS}) | {row}id)"
+
+
 def fts_table(table: str) -> str:
     return next(fts for source, fts, _words in SOURCES if source == table)
+
+
+def key_range(municipality_id: int) -> tuple[int, int]:
+    """The first and last key of a municipality's rows in an SQLite index; a row's id is
+    its key less the first."""
+    first = municipality_id << ROW_BITS
+    return first, first + (1 << ROW_BITS) - 1
 
 
 def install(connection) -> None:
@@ -74,26 +95,37 @@ def _install_postgresql(connection) -> None:
 
 
 def _install_sqlite(connection) -> None:
+    new, old = _key("new."), _key("old.")
     with connection.cursor() as cursor:
         for table, fts, _words in SOURCES:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
-                           "AND name LIKE %s", [f"{fts}%"])
-            present = {row[0] for row in cursor.fetchall()}
-            if {fts, f"{fts}_ai", f"{fts}_ad", f"{fts}_au"} <= present:
+            cursor.execute("SELECT name, sql FROM sqlite_master "
+                           "WHERE type IN ('table', 'trigger') AND name LIKE %s", [f"{fts}%"])
+            present = {name: sql or "" for name, sql in cursor.fetchall()}
+            current = _DEFINITION in present.get(fts, "")
+            if (current and new in present.get(f"{fts}_ai", "")
+                    and old in present.get(f"{fts}_ad", "")
+                    and new in present.get(f"{fts}_au", "")):
                 continue
-            cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5("
-                           f"search_text, content='{table}', content_rowid='id', "
-                           "tokenize='trigram')")
-            cursor.execute(f"""CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table}
-                BEGIN INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text);
+            # Missing, without its triggers, or of an earlier layout (external content
+            # keyed by the row's id alone): made anew from the rows.
+            for suffix in ("ai", "ad", "au"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+            if not current:
+                cursor.execute(f"DROP TABLE IF EXISTS {fts}")
+                cursor.execute(f"CREATE VIRTUAL TABLE {fts} {_DEFINITION}")
+            # A contentless index forgets a row only when told the text it was given.
+            cursor.execute(f"""CREATE TRIGGER {fts}_ai AFTER INSERT ON {table}
+                BEGIN INSERT INTO {fts}(rowid, search_text) VALUES ({new}, new.search_text);
                 END""")
-            cursor.execute(f"""CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table}
+            cursor.execute(f"""CREATE TRIGGER {fts}_ad AFTER DELETE ON {table}
                 BEGIN INSERT INTO {fts}({fts}, rowid, search_text)
-                VALUES ('delete', old.id, old.search_text); END""")
-            cursor.execute(f"""CREATE TRIGGER IF NOT EXISTS {fts}_au
-                AFTER UPDATE OF search_text ON {table}
+                VALUES ('delete', {old}, old.search_text); END""")
+            cursor.execute(f"""CREATE TRIGGER {fts}_au
+                AFTER UPDATE OF search_text, municipality_id ON {table}
                 BEGIN INSERT INTO {fts}({fts}, rowid, search_text)
-                VALUES ('delete', old.id, old.search_text);
-                INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END""")
+                VALUES ('delete', {old}, old.search_text);
+                INSERT INTO {fts}(rowid, search_text) VALUES ({new}, new.search_text); END""")
             # Whatever the rows hold now, whether the index is new or lost its triggers.
-            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")
+            cursor.execute(f"INSERT INTO {fts}(rowid, search_text) "
+                           f"SELECT {_key('')}, search_text FROM {table}")

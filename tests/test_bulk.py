@@ -177,8 +177,8 @@ def test_update_keeps_the_search_index_of_the_rows_it_writes(municipality):
     bulk.update(cases[:2], ["subject", "search_text"])
 
     def found(*terms):
-        return set(Case.objects.filter(matching(Case, terms)).values_list("sequence",
-                                                                          flat=True))
+        return set(Case.objects.filter(matching(Case, terms, municipality)).values_list(
+            "sequence", flat=True))
 
     assert found("kontejner") == {1, 2}
     assert found("zgrade", "2") == {2}

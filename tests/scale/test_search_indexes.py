@@ -10,7 +10,7 @@ from salter.cases.models import Case
 from salter.clients.models import ContactPoint
 from salter.documents.models import Document
 from salter.documents.storage import store_bytes
-from tests.scale.plans import full_scans, plan
+from tests.scale.plans import full_scans, plan, sorts
 from tests.workspace.conftest import new_case, new_person
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,8 @@ def test_words_are_matched_through_the_search_index(clerk, everywhere, model_nam
              "document": Document}[model_name]
     # The match alone: with the municipality's filter as well, a planner may rightly
     # prefer the municipality's index for a test's handful of rows.
-    rows = model.objects.filter(search.matching(model, ("djordjevic", "dragan")))
+    rows = model.objects.filter(search.matching(model, ("djordjevic", "dragan"),
+                                                clerk.municipality))
     text = plan(rows)
     assert full_scans(text, model._meta.db_table) == [], text
     if connection.vendor == "postgresql":
@@ -198,10 +199,100 @@ def test_a_page_its_best_rank_fills_reads_no_message_or_document(clerk, ranked):
 
 
 def test_a_cursor_whose_rank_is_not_a_rank_is_refused(clerk, ranked):
-    import datetime
 
     from salter import paging
 
-    forged = paging.encode_values(search.RANKED, ["x", datetime.datetime.now(datetime.UTC), 1])
+    forged = paging.encode_values(search.RANKED, ["x", 1])
     with pytest.raises(paging.BadCursor):
         search.search_case_ranks(clerk, "djordjevic").page(forged, 4)
+
+
+def test_a_case_found_by_its_clients_record_ranks_between_its_own_text_and_a_mention(
+        clerk, everywhere):
+    """"Korzo" is the street of one case's client (in the client's record, not the
+    case's text), the subject of another and a word of the scan's OCR text."""
+    tenant = new_person(clerk, first="Mira", last="Kovač", address="Korzo 2")
+    by_client = new_case(clerk, subject="Zahtev za dozvolu", clients=[tenant])
+    own = new_case(clerk, subject="Korzo, oštećen pločnik")
+    whole = list(search.search_cases(clerk, "korzo")
+                 .order_by(*(k.expression() for k in search.RANKED)))
+    assert [(c, c.rank) for c in whole] == [
+        (own, search.DIRECT), (by_client, search.CLIENT),
+        (everywhere["scanned"], search.MENTIONED)]
+    for size in (1, 2):
+        assert _walk(clerk, "korzo", size) == whole
+        assert _walk(clerk, "korzo", size, backwards=True) == whole
+
+
+def _first_read(text: str) -> str:
+    return next(line for line in text.splitlines() if "SCAN" in line or "SEARCH" in line)
+
+
+def test_the_cases_own_matches_are_a_walk_of_the_index_newest_first(clerk, ranked):
+    rank, rows = search.search_case_ranks(clerk, "djordjevic").parts[0]
+    assert rank == search.DIRECT
+    ordered = rows.order_by(*(k.expression() for k in search.RANKED[1:]))
+    assert list(ordered) == sorted(ranked["own cases"], key=lambda c: c.pk, reverse=True)
+    for page in (ordered.all()[:50], ordered.filter(key__lt=ordered[2].key)[:50]):
+        text = plan(page)
+        assert full_scans(text, "cases_case") == [], text
+        if connection.vendor == "sqlite":
+            # From the newest match of the municipality's part of the index down, so a
+            # page stops the walk: nothing read to be sorted.
+            assert "salter_search_case VIRTUAL TABLE" in _first_read(text), text
+            assert sorts(text) == [], text
+
+
+@pytest.mark.parametrize("kind", ["message", "document"])
+def test_the_newest_messages_and_documents_are_read_newest_first_from_the_index(
+        clerk, officer, everywhere, kind):
+    from salter.channels.models import InboundMessage
+    from salter.documents.access import documents_visible_to
+    from salter.intake.access import inbound_visible_to
+
+    model, visible, newest, found = {
+        "message": (InboundMessage, inbound_visible_to, search.newest_messages,
+                    search.search_messages),
+        "document": (Document, documents_visible_to, search.newest_documents,
+                     search.search_documents)}[kind]
+    for member in (clerk, officer):
+        for size in (1, 20):
+            assert newest(member, "djordjevic", size) == list(
+                found(member, "djordjevic").order_by("-pk")[:size])
+    text = plan(search.newest_matching(visible(clerk), ("djordjevic",),
+                                       clerk.municipality)[:20])
+    assert full_scans(text, model._meta.db_table) == [], text
+    if connection.vendor == "sqlite":
+        assert "VIRTUAL TABLE" in _first_read(text), text
+        assert sorts(text) == [], text
+
+
+def test_a_deleted_row_leaves_the_index(clerk, everywhere):
+    scan = Document.objects.get(case=everywhere["scanned"])
+    assert list(search.search_documents(clerk, "zapisnik uvidjaju")) == [scan]
+    scan.delete()
+    assert list(search.search_documents(clerk, "zapisnik uvidjaju")) == []
+    assert everywhere["scanned"] not in set(search.search_cases(clerk, "uvidjaju prisutan"))
+
+
+def test_an_index_of_the_earlier_layout_is_made_anew_from_its_rows(clerk, everywhere):
+    """Before: an external-content index keyed by the case's id alone. `install` (run
+    after every `migrate`) replaces it, and the search finds what the rows hold."""
+    from salter import searchindex
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 indexes are SQLite's")
+    with connection.cursor() as cursor:
+        for suffix in ("ai", "ad", "au"):
+            cursor.execute(f"DROP TRIGGER salter_search_case_{suffix}")
+        cursor.execute("DROP TABLE salter_search_case")
+        cursor.execute("CREATE VIRTUAL TABLE salter_search_case USING fts5(search_text, "
+                       "content='cases_case', content_rowid='id', tokenize='trigram')")
+        cursor.execute("INSERT INTO salter_search_case(salter_search_case) VALUES ('rebuild')")
+    searchindex.install(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'salter_search_case'")
+        assert "content=''" in cursor.fetchone()[0]
+    assert everywhere["own"] in set(search.search_cases(clerk, "rupa na putu"))
+    case = new_case(clerk, subject="Kontejner pored zgrade")
+    assert list(search.search_cases(clerk, "kontejner")) == [case]

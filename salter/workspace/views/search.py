@@ -1,10 +1,10 @@
 from django.shortcuts import render
 
 from salter.search import (
+    newest_documents,
+    newest_messages,
     search_case_ranks,
     search_clients,
-    search_documents,
-    search_messages,
 )
 from salter.tenancy.access import municipality_view
 from salter.workspace.filters import OF_CASE, CaseFilterForm
@@ -27,15 +27,14 @@ def search(request, membership):
     ).first(RESULT_LIMIT)
     clients = filters.narrow_to_parties(search_clients(membership, text)).order_by(
         "-rank", "last_name", "first_name", "business_name", "pk")[:RESULT_LIMIT]
-    messages = (filters.narrow(search_messages(membership, text), OF_CASE)
-                .select_related("case").order_by("-received_at", "-pk")[:OTHER_LIMIT])
-    documents = (filters.narrow(search_documents(membership, text), OF_CASE)
-                 .select_related("case").defer("case__description", "text")
-                 .order_by("-created_at", "-pk")[:OTHER_LIMIT])
+    messages = newest_messages(membership, text, OTHER_LIMIT, lambda rows: filters.narrow(
+        rows, OF_CASE).select_related("case"))
+    documents = newest_documents(membership, text, OTHER_LIMIT, lambda rows: filters.narrow(
+        rows, OF_CASE).select_related("case").defer("case__description", "text"))
     template = "workspace/search/_results.html" if request.htmx else "workspace/search.html"
     return render(request, template, {
         "form": form, "q": text, "cases": cases, "clients": list(clients),
-        "messages_found": list(messages), "documents_found": list(documents),
+        "messages_found": messages, "documents_found": documents,
         "limit": RESULT_LIMIT, "error": error, "typed": request.GET.get("q", ""),
         "filters": filters,
     })
