@@ -173,10 +173,11 @@ def list_cases(actor) -> QuerySet:
 
 
 # The order of a search's cases: rank, then newest first (a keyset for `salter.paging`).
-# Newest is by `key`, which grows with the case's id (cases are numbered as they are
-# opened): on SQLite the case's key in the search index (`salter.searchindex.key_range`),
-# so that the rank of the cases' own matches is a walk of that index.
-RANKED = (Key("rank", descending=True), Key("key", descending=True))
+# Newest is the lowest `key`, which falls as the case's id grows (cases are numbered as
+# they are opened): on SQLite the case's key in the search index
+# (`salter.searchindex.key_range`), so that the rank of the cases' own matches is a walk
+# of that index; on PostgreSQL the id negated.
+RANKED = (Key("rank", descending=True), Key("key"))
 EXACT, DIRECT, CLIENT, MENTIONED = 4, 3, 2, 1
 # Parts shorter than this are not in a trigram index (they are checked on the rows found).
 INDEXED_LENGTH = 3
@@ -190,16 +191,16 @@ def matching(model, terms: tuple[str, ...], municipality) -> Q:
     if phrase:
         fts = searchindex.fts_table(model._meta.db_table)
         first, last = searchindex.key_range(municipality.pk)
-        match &= Q(pk__in=RawSQL(f"SELECT rowid - %s FROM {fts} WHERE {fts} MATCH %s "
-                                 "AND rowid BETWEEN %s AND %s", [first, phrase, first, last]))
+        match &= Q(pk__in=RawSQL(f"SELECT %s - rowid FROM {fts} WHERE {fts} MATCH %s "
+                                 "AND rowid BETWEEN %s AND %s", [last, phrase, first, last]))
     return match
 
 
 def newest_matching(rows: QuerySet, terms: tuple[str, ...], municipality, *,
                     key: str = "") -> QuerySet:
     """`rows` (of a table of `salter.searchindex.SOURCES`) filtered as by `matching`,
-    newest (highest key) first, and with `key`, annotated with the row's key under that
-    name (ordering and filtering by it keep the walk). On SQLite the municipality's part
+    newest (highest id) first, and with `key`, annotated with the row's key under that
+    name (`_keyed`; ordering and filtering by it keep the walk). On SQLite the municipality's part
     of the index is walked from its newest match, joined to the table, so that a slice
     stops the walk: the newest twenty of a word in a hundred thousand messages read
     about twenty."""
@@ -212,10 +213,10 @@ def newest_matching(rows: QuerySet, terms: tuple[str, ...], municipality, *,
     first, last = searchindex.key_range(municipality.pk)
     rows = rows.filter(match).extra(tables=[fts], where=[
         f"{fts} MATCH %s", f"{fts}.rowid BETWEEN %s AND %s",
-        f'"{table}"."id" = {fts}.rowid - %s'], params=[phrase, first, last, first])
+        f'"{table}"."id" = %s - {fts}.rowid'], params=[phrase, first, last, last])
     if key:
-        return rows.annotate(**{key: RawSQL(f"{fts}.rowid", [])}).order_by(F(key).desc())
-    return rows.extra(order_by=[f"-{fts}.rowid"])
+        return rows.annotate(**{key: RawSQL(f"{fts}.rowid", [])}).order_by(key)
+    return rows.extra(order_by=[f"{fts}.rowid"])
 
 
 def _unindexed(model, terms: tuple[str, ...]) -> tuple[Q, str]:
@@ -323,13 +324,13 @@ def _case_match(actor, text: str) -> _CaseMatch:
 
 
 def _keyed(rows: QuerySet, municipality, name: str = "key") -> QuerySet:
-    """`rows` annotated with their key in the search index (on PostgreSQL their id),
-    under `name`: the `key` of RANKED."""
+    """`rows` annotated under `name` with their key in the search index (on PostgreSQL
+    their id negated): the `key` of RANKED, lowest for the newest."""
     if connections[router.db_for_read(rows.model)].vendor != "sqlite":
-        return rows.annotate(**{name: F("id")})
-    first, _last = searchindex.key_range(municipality.pk)
-    return rows.annotate(**{name: RawSQL(f'"{rows.model._meta.db_table}"."id" + %s',
-                                         [first])})
+        return rows.annotate(**{name: -F("id")})
+    _first, last = searchindex.key_range(municipality.pk)
+    return rows.annotate(**{name: RawSQL(f'%s - "{rows.model._meta.db_table}"."id"',
+                                         [last])})
 
 
 def search_cases(actor, text: str) -> QuerySet:

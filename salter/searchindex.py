@@ -12,11 +12,12 @@ them through an index, on each database the way it offers:
   whole words, which ranks.
 - **SQLite**: a contentless FTS5 table with the trigram tokenizer per table (the text is
   not stored twice), kept by triggers — so the index changes in the same transaction as
-  the row, whichever code path writes it. Its rows are keyed by municipality and row
-  (`key_range`): a search reads the matches of its own municipality only, by a range of
-  keys, and reads them lazily in the order of their keys — newest first, for a list that
-  shows the newest few of a frequent word (`salter.search.newest_messages`), stops after
-  those instead of reading every match of the province.
+  the row, whichever code path writes it. Its rows are keyed by municipality and row,
+  newest first (`key_range`): a search reads the matches of its own municipality only,
+  by a range of keys, and FTS5 reads matches lazily, and at their cheapest, in ascending
+  order of their keys — so a list that shows the newest few of a frequent word
+  (`salter.search.newest_matching`) stops after those instead of reading every match
+  of the province.
 
 Plain SQL, no models: the migration that installs it must not depend on today's models.
 Django's SQLite schema editor rebuilds a table for some changes and drops its triggers
@@ -34,13 +35,15 @@ SOURCES = (
 
 
 # A key of the SQLite indexes: the municipality's id in the bits above ROW_BITS, the
-# row's own id in those below (room for a trillion rows of each table).
+# row's id counted down from ROW_MASK in those below (room for a trillion rows of each
+# table), so that the newest row of a municipality has its lowest key.
 ROW_BITS = 40
+ROW_MASK = (1 << ROW_BITS) - 1
 _DEFINITION = "USING fts5(search_text, content='', tokenize='trigram')"
 
 
 def _key(row: str) -> str:
-    return f"(({row}municipality_id << {ROW_BITS}) | {row}id)"
+    return f"(({row}municipality_id << {ROW_BITS}) | ({ROW_MASK} - {row}id))"
 
 
 def fts_table(table: str) -> str:
@@ -49,9 +52,9 @@ def fts_table(table: str) -> str:
 
 def key_range(municipality_id: int) -> tuple[int, int]:
     """The first and last key of a municipality's rows in an SQLite index; a row's id is
-    its key less the first."""
+    the last less its key."""
     first = municipality_id << ROW_BITS
-    return first, first + (1 << ROW_BITS) - 1
+    return first, first + ROW_MASK
 
 
 def install(connection) -> None:
