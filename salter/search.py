@@ -199,11 +199,11 @@ def matching(model, terms: tuple[str, ...], municipality) -> Q:
 def newest_matching(rows: QuerySet, terms: tuple[str, ...], municipality, *,
                     key: str = "") -> QuerySet:
     """`rows` (of a table of `salter.searchindex.SOURCES`) filtered as by `matching`,
-    newest (highest id) first, and with `key`, annotated with the row's key under that
-    name (`_keyed`; ordering and filtering by it keep the walk). On SQLite the municipality's part
-    of the index is walked from its newest match, joined to the table, so that a slice
-    stops the walk: the newest twenty of a word in a hundred thousand messages read
-    about twenty."""
+    newest (highest id) first; with `key`, annotated with the row's key (`_keyed`) under
+    that name and ordered by it, which keeps the walk when a cursor filters by it. On
+    SQLite the municipality's part of the index is walked from its newest match, joined
+    to the table, so that a slice stops the walk: the newest twenty of a word in a
+    hundred thousand messages read about twenty."""
     match, phrase = _unindexed(rows.model, terms)
     if not phrase:
         rows = rows.filter(match)
@@ -291,7 +291,7 @@ def search_clients(actor, text: str) -> QuerySet:
 
 @dataclass
 class _CaseMatch:
-    """What makes a case a match for a query, a condition a rank."""
+    """The conditions that make a case a match for a query, one for each rank."""
 
     exact: Q | None = None  # an exact key names cases the actor sees (and then no other)
     terms: tuple[str, ...] = ()
