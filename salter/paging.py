@@ -23,7 +23,6 @@ import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from django.db.models import F, Q, QuerySet
 
@@ -103,7 +102,7 @@ def decode(keys: tuple[Key, ...], cursor: str) -> tuple[bool, list]:
     return bool(data[0]), values
 
 
-def beyond(keys: tuple[Key, ...], values: list, backwards: bool) -> Q:
+def _beyond(keys: tuple[Key, ...], values: list, backwards: bool) -> Q:
     """Rows after (or before) the position `values` in the order `keys`: the row-value
     comparison written out, (a > x) or (a = x and b > y) or …, plus the leading column's
     bound on its own (a >= x), which is what lets the index scan start at the
@@ -131,7 +130,7 @@ def keyset_page(rows: QuerySet, keys: tuple[Key, ...], cursor: str | None,
         order = [Key(k.name, not k.descending).expression() for k in keys]
     chosen = rows.order_by(*order)
     if values is not None:
-        chosen = chosen.filter(beyond(keys, values, backwards))
+        chosen = chosen.filter(_beyond(keys, values, backwards))
     # Exactly the page's rows, and whether there are more by a query that loads none:
     # a list of personal data records what it read (`salter.audit.recorded`), and a row
     # fetched only to know that a next page exists was not shown.
@@ -140,29 +139,17 @@ def keyset_page(rows: QuerySet, keys: tuple[Key, ...], cursor: str | None,
     return _page(found, keys, values, backwards, more)
 
 
-class Reader(Protocol):
-    """The rows of one rank of a ranked list that are cheaper read some other way than
-    as one queryset ordered by the keys (say, a walk of the newest rows first, and only
-    then a look-up of the rest)."""
-
-    def read(self, after: list | None, backwards: bool, limit: int) -> list:
-        """At most `limit` rows, in the order of the keys after the rank (reversed when
-        `backwards`), after the position `after` (values of those keys), or from the
-        start when it is None."""
-
-
-def ranked_page(parts: Sequence[tuple[int | tuple[int, ...], QuerySet | Reader]],
+def ranked_page(parts: Sequence[tuple[int | tuple[int, ...], QuerySet]],
                 keys: tuple[Key, ...], cursor: str | None, size: int, *,
                 look_ahead: bool = True) -> Page:
     """What `keyset_page` gives for the union of `parts`, reading a part only when the
     page reaches it. `keys[0]` is a rank: each part is (rank, rows), its rows annotated
     with that one value of it — or (ranks, rows), its rows annotated with one of those
     consecutive ranks each, for ranks that are cheaper read as one — and no row is in
-    two parts. A part of one rank may be a `Reader` instead of a queryset. A search
-    whose best rank fills the page never asks the slower sources of the ranks below it
-    (the messages a frequent name is also written in). Without `look_ahead` the page
-    has no cursors and nothing beyond its rows is asked: the first rows of a list that
-    is not paged.
+    two parts. A search whose best rank fills the page never asks the slower sources of
+    the ranks below it (the messages a frequent name is also written in). Without
+    `look_ahead` the page has no cursors and nothing beyond its rows is asked: the first
+    rows of a list that is not paged.
 
     The parts are plain querysets, not `salter.audit.recorded` ones: a page reads one row
     past its end to know that another follows, and only the caller knows which rows were
@@ -178,31 +165,23 @@ def ranked_page(parts: Sequence[tuple[int | tuple[int, ...], QuerySet | Reader]]
                               reverse=down):
         # A part of one rank is ordered by the keys after the rank; one of several by all.
         order_keys = keys[1:] if len(ranks) == 1 else keys
-        after = None
         if values is not None:
             if (min(ranks) > values[0]) if down else (max(ranks) < values[0]):
                 continue  # a part the cursor is past
             if min(ranks) <= values[0] <= max(ranks):
-                after = values[len(keys) - len(order_keys):]
+                rows = rows.filter(_beyond(order_keys, values[len(keys) - len(order_keys):],
+                                           backwards))
+        chosen = rows.order_by(*[(Key(k.name, not k.descending) if backwards else k)
+                                 .expression() for k in order_keys])
         want = size - len(found)
-        # One row beyond the page says whether another follows; it is not shown.
-        limit = want + 1 if look_ahead else want
-        if not isinstance(rows, QuerySet):
-            taken = rows.read(after, backwards, limit or 1)
-            more = len(taken) > want
-            found += taken[:want]
+        if want == 0:
+            # The page is full: whether a row follows, by a query that loads none.
+            more = chosen.exists()
         else:
-            if after is not None:
-                rows = rows.filter(beyond(order_keys, after, backwards))
-            chosen = rows.order_by(*[(Key(k.name, not k.descending) if backwards else k)
-                                     .expression() for k in order_keys])
-            if want == 0:
-                # The page is full: whether a row follows, by a query that loads none.
-                more = chosen.exists()
-            else:
-                taken = list(chosen[:limit])
-                found += taken[:want]
-                more = len(taken) > want
+            # One row beyond the page says whether another follows; it is not shown.
+            taken = list(chosen[:want + 1 if look_ahead else want])
+            found += taken[:want]
+            more = len(taken) > want
         if more or (not look_ahead and len(found) == size):
             break
     if not look_ahead:

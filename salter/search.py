@@ -34,12 +34,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from salter import paging, searchindex
+from salter import searchindex
 from salter.audit import log, subjects
 from salter.audit.recorded import recorded
 from salter.cases.models import TRACKING_CODE_LENGTH, Case, CaseParty
@@ -232,10 +232,8 @@ def _unindexed(model, terms: tuple[str, ...]) -> tuple[Q, str]:
 
 
 def _registry_numbers(text: str) -> list[str]:
-    # Every numbering pattern has the sequence and the year in it: a word without a
-    # digit (a name) is no registry number, and costs no look-up.
     text = text.strip()
-    if len(text) > 60 or " " in text or not any(c.isdigit() for c in text):
+    if not text or len(text) > 60 or " " in text:
         return []
     return list(dict.fromkeys((text, text.upper())))
 
@@ -299,8 +297,7 @@ class _CaseMatch:
     terms: tuple[str, ...] = ()
     own: Q | None = None  # the case's own text (number, code, subject, parties' names)
     client: Q | None = None  # a client of the case
-    mentioned: Q | None = None  # one of its messages or documents, through their index
-    probe: Q | None = None  # the same, by reading the case's own messages and documents
+    mentioned: Q | None = None  # one of its messages or documents
 
 
 def _case_match(actor, text: str) -> _CaseMatch:
@@ -313,7 +310,6 @@ def _case_match(actor, text: str) -> _CaseMatch:
     if not query.terms:
         return _CaseMatch()
     m, terms = actor.municipality, query.terms
-    holds = Q(*(Q(search_text__contains=term) for term in terms))
     return _CaseMatch(
         terms=terms, own=matching(Case, terms, m),
         client=Q(pk__in=CaseParty.objects.filter(
@@ -324,11 +320,7 @@ def _case_match(actor, text: str) -> _CaseMatch:
                        case__isnull=False).values("case_id"))
                    | Q(pk__in=Document.objects.filter(
                        matching(Document, terms, m), municipality=m,
-                       case__isnull=False).values("case_id"))),
-        probe=(Q(Exists(InboundMessage.objects.filter(holds, municipality=m,
-                                                      case=OuterRef("pk"))))
-               | Q(Exists(Document.objects.filter(holds, municipality=m,
-                                                  case=OuterRef("pk"))))))
+                       case__isnull=False).values("case_id"))))
 
 
 def _keyed(rows: QuerySet, municipality, name: str = "key") -> QuerySet:
@@ -339,14 +331,6 @@ def _keyed(rows: QuerySet, municipality, name: str = "key") -> QuerySet:
     _first, last = searchindex.key_range(municipality.pk)
     return rows.annotate(**{name: RawSQL(f'%s - "{rows.model._meta.db_table}"."id"',
                                          [last])})
-
-
-def _case_id(municipality, key: int) -> int:
-    """The id of the case whose `key` (`_keyed`) this is."""
-    if connections[router.db_for_read(Case)].vendor != "sqlite":
-        return -key
-    _first, last = searchindex.key_range(municipality.pk)
-    return last - key
 
 
 def search_cases(actor, text: str) -> QuerySet:
@@ -374,12 +358,11 @@ class RankedCases:
     filter or `select_related` to every rank; the rows a page shows are recorded as a
     search once, as `search_cases` records them."""
 
-    parts: list[tuple[int | tuple[int, ...], "QuerySet | _Lower"]]
+    parts: list[tuple[int | tuple[int, ...], QuerySet]]
     shown: object
 
     def narrow(self, change) -> "RankedCases":
-        return RankedCases([(rank, rows.narrow(change) if isinstance(rows, _Lower)
-                             else change(rows)) for rank, rows in self.parts], self.shown)
+        return RankedCases([(rank, change(rows)) for rank, rows in self.parts], self.shown)
 
     def page(self, cursor: str | None, size: int, *, look_ahead: bool = True):
         page = ranked_page(self.parts, RANKED, cursor, size, look_ahead=look_ahead)
@@ -388,64 +371,6 @@ class RankedCases:
 
     def first(self, size: int) -> list[Case]:
         return self.page(None, size, look_ahead=False).rows
-
-
-# How many of the cases (beyond the cursor, newest first) a page probes one by one for
-# a mention before it asks the search index for the rest (`_Lower`).
-MENTION_WINDOW = 300
-
-
-@dataclass
-class _Lower:
-    """The cases of the ranks CLIENT and MENTIONED in their order (a
-    `salter.paging.Reader`). A word found in many messages — a phrase of a form letter,
-    a street — is in a message of one case in a few, so probing the newest cases' own
-    messages and documents for it (`probe`) finds a page's worth in a window of
-    MENTION_WINDOW cases, where the search index would have read every match of the
-    word and sorted their cases. A rare word fills little of the window; the cases
-    beyond it are then looked up through the index (`indexed`), which has few matches
-    to read. So a page reads the cases of a client's record, the window and, only when
-    the window left the page short, the word's matches: one statement, or two."""
-
-    cases: QuerySet  # visible, of no higher rank, annotated with `key`
-    client: Q
-    probe: Q
-    indexed: Q
-    municipality: object
-
-    def narrow(self, change) -> "_Lower":
-        return _Lower(change(self.cases), self.client, self.probe, self.indexed,
-                      self.municipality)
-
-    def read(self, after: list | None, backwards: bool, limit: int) -> list:
-        ranked = self.cases.annotate(rank=models.Case(
-            models.When(self.client, then=Value(CLIENT)), default=Value(MENTIONED)))
-        order = [(Key(k.name, not k.descending) if backwards else k).expression()
-                 for k in RANKED]
-        # The mentions are newest first: the id descending (the key falls as it grows).
-        beyond = "gt" if backwards else "lt"
-        candidates = self.cases.exclude(self.client)
-        if after is not None:
-            ranked = ranked.filter(paging.beyond(RANKED, after, backwards))
-            if after[0] == MENTIONED:
-                candidates = candidates.filter(
-                    **{f"pk__{beyond}": _case_id(self.municipality, after[1])})
-            elif backwards:
-                candidates = candidates.none()  # before a client's case: no mention
-        window = candidates.order_by("pk" if backwards else "-pk").values("pk")
-        found = list(ranked.filter(self.client | (self.probe & Q(
-            pk__in=window[:MENTION_WINDOW]))).order_by(*order)[:limit])
-        mentions = [case for case in found if case.rank == MENTIONED]
-        # Going back, the mentions come before the clients' cases.
-        if len(mentions if backwards else found) < limit:
-            # Beyond the window's last case; nothing when the window held every case.
-            edge = Subquery(window[MENTION_WINDOW - 1:MENTION_WINDOW])
-            rest = list(candidates.filter(self.indexed, **{f"pk__{beyond}": edge})
-                        .annotate(rank=Value(MENTIONED)).order_by(*order[1:])
-                        [:limit - len(mentions if backwards else found)])
-            found = (mentions + rest + found[len(mentions):] if backwards
-                     else found + rest)[:limit]
-        return found
 
 
 def search_case_ranks(actor, text: str) -> RankedCases:
@@ -459,10 +384,13 @@ def search_case_ranks(actor, text: str) -> RankedCases:
     if match.exact is not None:
         parts = [(EXACT, _keyed(cases.filter(match.exact), m).annotate(rank=Value(EXACT)))]
     elif match.terms:
+        # The ranks below the cases' own text are one query: those of a client first.
+        others = _keyed(cases.filter((match.client | match.mentioned) & ~match.own), m)
         parts = [(DIRECT, newest_matching(cases, match.terms, m, key="key")
                   .annotate(rank=Value(DIRECT))),
-                 ((CLIENT, MENTIONED), _Lower(_keyed(cases.exclude(match.own), m),
-                                              match.client, match.probe, match.mentioned, m))]
+                 ((CLIENT, MENTIONED), others.annotate(rank=models.Case(
+                     models.When(match.client, then=Value(CLIENT)),
+                     default=Value(MENTIONED))))]
     else:
         parts = []
     return RankedCases(parts, _cases_shown(actor, log.Action.SEARCH, text))

@@ -5,7 +5,7 @@ that reads the whole cases table, or sorts it, fails."""
 
 import pytest
 
-from salter.paging import beyond
+from salter.paging import _beyond
 from salter.search import list_cases
 from salter.tenancy.roles import Role
 from salter.workspace import inbox
@@ -29,7 +29,7 @@ def cases(clerk, department):
 def _ordered(rows, keys, after=None):
     rows = rows.order_by(*(k.expression() for k in keys))
     if after is not None:
-        rows = rows.filter(beyond(keys, [getattr(after, k.name) for k in keys], False))
+        rows = rows.filter(_beyond(keys, [getattr(after, k.name) for k in keys], False))
     return rows[:25]
 
 

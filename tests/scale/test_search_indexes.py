@@ -296,24 +296,3 @@ def test_an_index_of_the_earlier_layout_is_made_anew_from_its_rows(clerk, everyw
     assert everywhere["own"] in set(search.search_cases(clerk, "rupa na putu"))
     case = new_case(clerk, subject="Kontejner pored zgrade")
     assert list(search.search_cases(clerk, "kontejner")) == [case]
-
-
-@pytest.mark.parametrize("window", [1, 2, 3, 300])
-def test_mentions_beyond_the_probed_window_are_found_through_the_index(
-        clerk, everywhere, monkeypatch, window):
-    """Mentions are probed case by case in a window of the newest cases, and looked up
-    through the index beyond it: the pages are the whole ranked search's, whatever the
-    window's size, forward and back, with a client's case above them."""
-    tenant = new_person(clerk, first="Mira", last="Kovač", address="Ђорђевићева 2")
-    by_client = new_case(clerk, subject="Zahtev za dozvolu", clients=[tenant])
-    for n in range(3):
-        new_case(clerk, subject=f"Drugi predmet {n}")  # newer cases that mention nothing
-    monkeypatch.setattr(search, "MENTION_WINDOW", window)
-    whole = list(search.search_cases(clerk, "djordjevic")
-                 .order_by(*(k.expression() for k in search.RANKED)))
-    assert [c.rank for c in whole] == [search.DIRECT, search.CLIENT, search.MENTIONED,
-                                       search.MENTIONED]
-    assert by_client in whole
-    for size in (1, 2, 3, 50):
-        assert _walk(clerk, "djordjevic", size) == whole
-        assert _walk(clerk, "djordjevic", size, backwards=True) == whole
